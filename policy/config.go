@@ -1,6 +1,9 @@
 package policy
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Config is the plugin configuration, as JSON (camelCase). The top level is
 // the default policy; Routes are complete policies (nothing is inherited
@@ -65,5 +68,5 @@ func (w Warning) String() string {
 	if w.Value == "" {
 		return w.Path + ": " + w.Message
 	}
-	return w.Path + ": " + quote(w.Value) + ": " + w.Message
+	return w.Path + ": " + strconv.Quote(w.Value) + ": " + w.Message
 }
