@@ -1,0 +1,160 @@
+package policy
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLint(t *testing.T) {
+	seconds := func(n int) *Duration { return &Duration{time.Duration(n) * time.Second} }
+	tests := []struct {
+		name string
+		cfg  Config
+		want []string // Warning.String() of every warning, in order
+	}{
+		{
+			name: "clean config",
+			cfg: Config{Rules: Rules{
+				AllowOrigins:       []string{"https://app.example.com"},
+				AllowOriginRegexes: []string{`^https://pr-[0-9]+\.preview\.example\.com$`},
+				MaxAge:             seconds(7200),
+			}},
+		},
+		{
+			name: "unescaped dot between labels",
+			cfg:  Config{Rules: Rules{AllowOriginRegexes: []string{`^https://api.example\.com$`}}},
+			want: []string{`allowOriginRegexes[0]: "^https://api.example\\.com$": an unescaped "." matches any character, so this also allows "https://apixexample.com": escape it ("\\." in json)`},
+		},
+		{
+			name: "unescaped dot before the tld",
+			cfg:  Config{Rules: Rules{AllowOriginRegexes: []string{`^https://app\.example.com$`}}},
+			want: []string{`allowOriginRegexes[0]: "^https://app\\.example.com$": the unescaped "." before "com" matches any character, so this also allows "https://app.examplexcom": escape it ("\\." in json)`},
+		},
+		{
+			name: "unescaped dot before the tld with a port",
+			cfg:  Config{Rules: Rules{AllowOriginRegexes: []string{`^https://app\.example.com:8443$`}}},
+			want: []string{`allowOriginRegexes[0]: "^https://app\\.example.com:8443$": the unescaped "." before "com" matches any character, so this also allows "https://app.examplexcom:8443": escape it ("\\." in json)`},
+		},
+		{
+			name: "dot in the port or scheme part is not the host",
+			cfg:  Config{Rules: Rules{AllowOriginRegexes: []string{`^https://app\.example\.com(:.+)?$`}}},
+		},
+		{
+			name: "escaped by a character class",
+			cfg:  Config{Rules: Rules{AllowOriginRegexes: []string{`^https://app[.]example[.]com$`}}},
+		},
+		{
+			name: "dot star before the domain crosses labels",
+			cfg:  Config{Rules: Rules{AllowOriginRegexes: []string{`^https://.*example\.com$`}}},
+			want: []string{`allowOriginRegexes[0]: "^https://.*example\\.com$": ".*" in the host matches any characters, dots included, so it crosses label boundaries and also allows "https://attacker-example.com": match whole labels instead, e.g. ([a-z0-9-]+\.)+ before a literal domain`},
+		},
+		{
+			name: "dot star after the domain",
+			cfg:  Config{Rules: Rules{AllowOriginRegexes: []string{`^https://app\.example\.com.*`}}},
+			want: []string{`allowOriginRegexes[0]: "^https://app\\.example\\.com.*": ".*" in the host matches any characters, dots included, so it crosses label boundaries and also allows "https://app.example.com.attacker.net": match whole labels instead, e.g. ([a-z0-9-]+\.)+ before a literal domain`},
+		},
+		{
+			name: "dot plus as a subdomain wildcard",
+			cfg:  Config{Rules: Rules{AllowOriginRegexes: []string{`^https://.+\.example\.com$`}}},
+			want: []string{`allowOriginRegexes[0]: "^https://.+\\.example\\.com$": ".+" matches any run of characters, dots included, so it allows any subdomain at any depth (e.g. "https://attacker.tenant.example.com"): list "https://*.example.com" in allowOrigins (whole labels only) or match one label with [a-z0-9-]+`},
+		},
+		{
+			name: "regex without a scheme is all host",
+			cfg:  Config{Rules: Rules{AllowOriginRegexes: []string{`example.com$`}}},
+			want: []string{`allowOriginRegexes[0]: "example.com$": the unescaped "." before "com" matches any character, so this also allows "examplexcom": escape it ("\\." in json)`},
+		},
+		{
+			name: "dot inside an alternation",
+			cfg:  Config{Routes: []Route{{Hosts: []string{"api.example.com"}, Rules: Rules{AllowOriginRegexes: []string{`^https://(web|app.x)\.example\.com$`}}}}},
+			want: []string{`routes[0].allowOriginRegexes[0]: "^https://(web|app.x)\\.example\\.com$": an unescaped "." matches any character, so this also allows "https://appxx.example.com": escape it ("\\." in json)`},
+		},
+		{
+			name: "star alone",
+			cfg:  Config{Rules: Rules{AllowOrigins: []string{"*"}}},
+			want: []string{`allowOrigins[0]: "*": every website can read these responses: keep "*" only for a public api that needs no user credentials, otherwise list the origins that call it`},
+		},
+		{
+			name: "star next to a list",
+			cfg:  Config{Rules: Rules{AllowOrigins: []string{"https://a.example", "*"}}},
+			want: []string{`allowOrigins[1]: "*": "*" allows every origin, so the other allowOrigins and allowOriginRegexes have no effect: remove "*" to allow only the listed origins`},
+		},
+		{
+			name: "star with cross-origin protection",
+			cfg:  Config{Routes: []Route{{PathPrefixes: []string{"/api/"}, Rules: Rules{AllowOrigins: []string{"*"}, CrossOriginProtection: true}}}},
+			want: []string{
+				`routes[0].allowOrigins[0]: "*": every website can read these responses: keep "*" only for a public api that needs no user credentials, otherwise list the origins that call it`,
+				`routes[0].crossOriginProtection: "true": allowOrigins "*" trusts every origin, so cross-origin protection rejects nothing: list the origins that may send writes instead of "*"`,
+			},
+		},
+		{
+			name: "maxAge above chromium's cap",
+			cfg:  Config{Rules: Rules{AllowOrigins: []string{"https://a.example"}, MaxAge: seconds(86400)}},
+			want: []string{`maxAge: "86400": browsers cap preflight caching (chromium at 7200 s, webkit at 600 s), so the extra time is ignored: use 7200 or less`},
+		},
+		{
+			name: "private network access",
+			cfg:  Config{Rules: Rules{AllowOrigins: []string{"https://a.example"}, AllowPrivateNetwork: true}},
+			want: []string{`allowPrivateNetwork: "true": this lets public websites reach a private-network service through private network access preflights, which chromium has replaced with the local network access permission prompt (the user decides, not this header): remove it unless older chromium clients still need it`},
+		},
+		{
+			name: "shadowed by a shorter path prefix",
+			cfg: Config{Routes: []Route{
+				{Name: "api", Hosts: []string{"api.example.com"}, PathPrefixes: []string{"/v1/"}, Rules: Rules{AllowOrigins: []string{"https://a.example"}}},
+				{Hosts: []string{"api.example.com"}, PathPrefixes: []string{"/v1/admin/"}, Rules: Rules{AllowOrigins: []string{"https://b.example"}}},
+			}},
+			want: []string{`routes[1]: never applies: routes[0] ("api") comes first and matches every request this route matches (first match wins): move this route above it or narrow routes[0]'s hosts, pathPrefixes or routeNames`},
+		},
+		{
+			name: "shadowed by a wildcard host and no path prefixes",
+			cfg: Config{Routes: []Route{
+				{Hosts: []string{"*.example.com"}, Rules: Rules{AllowOrigins: []string{"https://a.example"}}},
+				{Name: "admin", Hosts: []string{"admin.example.com", "*.admin.example.com"}, PathPrefixes: []string{"/x/"}, Rules: Rules{AllowOrigins: []string{"https://b.example"}}},
+			}},
+			want: []string{`routes[1]: "admin": never applies: routes[0] comes first and matches every request this route matches (first match wins): move this route above it or narrow routes[0]'s hosts, pathPrefixes or routeNames`},
+		},
+		{
+			name: "not shadowed: later route has an extra host",
+			cfg: Config{Routes: []Route{
+				{Hosts: []string{"*.example.com"}, Rules: Rules{AllowOrigins: []string{"https://a.example"}}},
+				{Hosts: []string{"example.com", "a.example.com"}, Rules: Rules{AllowOrigins: []string{"https://b.example"}}},
+			}},
+		},
+		{
+			name: "not shadowed: earlier route needs a route name",
+			cfg: Config{Routes: []Route{
+				{RouteNames: []string{"admin"}, Rules: Rules{AllowOrigins: []string{"https://a.example"}}},
+				{PathPrefixes: []string{"/"}, Rules: Rules{AllowOrigins: []string{"https://b.example"}}},
+			}},
+		},
+		{
+			name: "catch-all route hides the default policy and later routes",
+			cfg: Config{
+				Rules: Rules{AllowOrigins: []string{"https://a.example"}},
+				Routes: []Route{
+					{Name: "all", Rules: Rules{AllowOrigins: []string{"https://b.example"}}},
+					{RouteNames: []string{"x"}, Rules: Rules{AllowOrigins: []string{"https://c.example"}}},
+				},
+			},
+			want: []string{
+				`routes[1]: never applies: routes[0] ("all") comes first and matches every request this route matches (first match wins): move this route above it or narrow routes[0]'s hosts, pathPrefixes or routeNames`,
+				`routes[0]: "all": has no hosts, pathPrefixes or routeNames, so it matches every request and the top-level policy never applies: add selectors to this route or move its settings to the top level`,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, w := range lint(&tt.cfg) {
+				got = append(got, w.String())
+				if first := w.Message[:1]; first != strings.ToLower(first) {
+					t.Errorf("message starts upper-case: %q", w.Message)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("lint() =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
