@@ -1,0 +1,200 @@
+package corshttp
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/corswasm/corswasm/policy"
+)
+
+// writer decorates the response of a forwarded (Continue) request when its
+// header is committed.
+type writer struct {
+	http.ResponseWriter
+	m         *Middleware
+	r         *http.Request
+	req       policy.Request
+	d         policy.Decision
+	committed bool
+}
+
+func (w *writer) release() {
+	*w = writer{}
+	writerPool.Put(w)
+}
+
+// WriteHeader applies the decision before the first final status. 1xx
+// informational responses (103 Early Hints) are passed through untouched.
+func (w *writer) WriteHeader(code int) {
+	if code >= 200 {
+		w.commit()
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *writer) Write(b []byte) (int, error) {
+	w.commit() // an implicit 200
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush commits the header (an implicit 200) and flushes when the
+// underlying writer can.
+func (w *writer) Flush() {
+	w.commit()
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.NewResponseController reach the underlying writer
+// (hijacking, deadlines, full-duplex).
+func (w *writer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *writer) commit() {
+	if w.committed || w.ResponseWriter == nil {
+		return
+	}
+	w.committed = true
+	h := w.ResponseWriter.Header()
+	d := &w.d
+	if d.PreserveUpstream && hasAllowOrigin(h) {
+		// upstreamCors "preserve": the upstream answered CORS itself.
+		return
+	}
+	if d.StripUpstream {
+		stripAccessControl(h)
+	}
+	w.m.setHeaders(h, w.r, d)
+}
+
+// respond carries out a local reply. The reply is ours alone, so any
+// Access-Control-* header an outer handler put in the map is removed: a
+// refused preflight carries none (Fetch: 403 without CORS headers).
+func (m *Middleware) respond(w http.ResponseWriter, r *http.Request, d *policy.Decision) {
+	h := w.Header()
+	stripAccessControl(h)
+	m.setHeaders(h, r, d)
+	w.WriteHeader(d.Status)
+}
+
+// setHeaders replaces each decision header and merges Decision.Vary.
+func (m *Middleware) setHeaders(h http.Header, r *http.Request, d *policy.Decision) {
+	for _, hd := range d.HeaderList() {
+		h[canonical(hd.Name)] = m.values(r, hd.Value)
+	}
+	if d.Vary == "" {
+		return
+	}
+	switch vary := h["Vary"]; len(vary) {
+	case 0:
+		h["Vary"] = m.vals.get(d.Vary)
+	case 1:
+		if merged, changed := policy.MergeVary(vary[0], d.Vary); changed {
+			h["Vary"] = []string{merged}
+		}
+	default:
+		// Several Vary lines are one list (RFC 9110 §5.3): merge into
+		// one line so no name is duplicated across lines.
+		all := strings.Join(vary, ", ")
+		merged, _ := policy.MergeVary(all, d.Vary)
+		h["Vary"] = []string{merged}
+	}
+}
+
+// values returns a one-element slice holding v without allocating: the
+// request's own slice when v is a reflected request value (the origin, a
+// method), else a shared slice from the per-middleware cache (values built
+// from the immutable policy repeat on every request). Slices are capped at
+// length 1 so an append by a later handler copies instead of writing into
+// shared memory.
+func (m *Middleware) values(r *http.Request, v string) []string {
+	for _, name := range reflected {
+		if s := r.Header[name]; len(s) == 1 && s[0] == v {
+			return s[:1:1]
+		}
+	}
+	return m.vals.get(v)
+}
+
+var reflected = [...]string{"Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"}
+
+// maxCachedValues bounds the cache, so values that vary per request can
+// only ever cost an allocation, never memory growth.
+const maxCachedValues = 256
+
+type valueCache struct {
+	mu sync.RWMutex
+	m  map[string][]string
+}
+
+func (c *valueCache) get(v string) []string {
+	c.mu.RLock()
+	s, ok := c.m[v]
+	c.mu.RUnlock()
+	if ok {
+		return s
+	}
+	v = strings.Clone(v) // never pin request memory in the cache
+	s = []string{v}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = make(map[string][]string)
+	}
+	if len(c.m) < maxCachedValues {
+		c.m[v] = s
+	}
+	c.mu.Unlock()
+	return s
+}
+
+// canonical maps the engine's lowercase header names to net/http's
+// canonical keys without allocating for the names it emits.
+func canonical(name string) string {
+	switch name {
+	case "access-control-allow-origin":
+		return "Access-Control-Allow-Origin"
+	case "access-control-allow-credentials":
+		return "Access-Control-Allow-Credentials"
+	case "access-control-allow-methods":
+		return "Access-Control-Allow-Methods"
+	case "access-control-allow-headers":
+		return "Access-Control-Allow-Headers"
+	case "access-control-max-age":
+		return "Access-Control-Max-Age"
+	case "access-control-allow-private-network":
+		return "Access-Control-Allow-Private-Network"
+	case "access-control-expose-headers":
+		return "Access-Control-Expose-Headers"
+	}
+	return http.CanonicalHeaderKey(name)
+}
+
+const acPrefix = "access-control-"
+
+// isAccessControl matches header-map keys case-insensitively: a handler
+// may have written a non-canonical key straight into the map, and net/http
+// sends such keys as they are.
+func isAccessControl(k string) bool {
+	return len(k) >= len(acPrefix) && strings.EqualFold(k[:len(acPrefix)], acPrefix)
+}
+
+func stripAccessControl(h http.Header) {
+	for k := range h {
+		if isAccessControl(k) {
+			delete(h, k)
+		}
+	}
+}
+
+func hasAllowOrigin(h http.Header) bool {
+	if _, ok := h["Access-Control-Allow-Origin"]; ok {
+		return true
+	}
+	for k := range h {
+		if strings.EqualFold(k, "Access-Control-Allow-Origin") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,172 @@
+// Package corshttp applies a corswasm CORS policy (package policy) to
+// net/http servers, so Go services can reuse the exact policy the Envoy
+// filter enforces, and so the engine can be benchmarked fairly against
+// net/http CORS middlewares such as github.com/rs/cors.
+//
+// It must never be imported by the wasm build (the root package and
+// internal/abi): net/http roughly doubles the module's size.
+//
+// The adapter makes no CORS decision of its own. It maps the request to a
+// policy.Request, calls Evaluate once, and carries out the Decision:
+//
+//   - Respond (answered or refused preflights, cross-origin-protection
+//     rejections): write Decision.Status and Decision.Headers, merge
+//     Decision.Vary, and stop; next is not called.
+//   - Continue: call next. When the decision has headers, a Vary or
+//     stripping to do, the ResponseWriter is wrapped so that, the moment
+//     the response header is committed (first WriteHeader >= 200, Write or
+//     Flush, or when next returns without writing), upstream
+//     Access-Control-* headers are stripped (upstreamCors "override"), the
+//     decision's headers replace any upstream value, and Decision.Vary is
+//     merged into Vary with policy.MergeVary. With upstreamCors "preserve",
+//     a response that already carries Access-Control-Allow-Origin is left
+//     untouched.
+//   - Shadow: the decision is reported to OnDecision and nothing changes.
+package corshttp
+
+import (
+	"net/http"
+	"sync"
+
+	"github.com/corswasm/corswasm/policy"
+)
+
+// Middleware holds a compiled policy and the optional hooks.
+type Middleware struct {
+	// Policy is the compiled, immutable policy. Required.
+	Policy *policy.Policy
+	// RouteName, when set, supplies the route name that routes' routeNames
+	// select on (Envoy's route_name property has no net/http equivalent).
+	RouteName func(r *http.Request) string
+	// OnDecision, when set, is called with every decision before it is
+	// carried out (for logging and metrics; shadow-mode decisions are only
+	// observable here). d is valid only during the call.
+	OnDecision func(r *http.Request, d *policy.Decision)
+
+	vals valueCache
+}
+
+// Handler wraps next with the policy p, with no hooks.
+func Handler(p *policy.Policy, next http.Handler) http.Handler {
+	return (&Middleware{Policy: p}).Handler(next)
+}
+
+// Handler wraps next with the middleware's policy.
+func (m *Middleware) Handler(next http.Handler) http.Handler {
+	if m.Policy == nil {
+		panic("corshttp: Middleware.Policy is nil")
+	}
+	if next == nil {
+		panic("corshttp: next handler is nil")
+	}
+	return &handler{m: m, next: next}
+}
+
+type handler struct {
+	m    *Middleware
+	next http.Handler
+}
+
+// writerPool recycles the per-request state (the decision and the
+// ResponseWriter wrapper) so a request costs no allocation in the adapter.
+// A wrapper is returned to the pool only after next.ServeHTTP has returned,
+// after which the http.ResponseWriter contract forbids using it.
+var writerPool = sync.Pool{New: func() any { return new(writer) }}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	cw := writerPool.Get().(*writer)
+	defer cw.release()
+
+	h.m.request(r, &cw.req)
+	cw.d = h.m.Policy.Evaluate(&cw.req)
+	d := &cw.d
+	if h.m.OnDecision != nil {
+		h.m.OnDecision(r, d)
+	}
+
+	switch {
+	case d.Shadow:
+		// shadow: evaluate, log and count, change nothing.
+		h.next.ServeHTTP(w, r)
+	case d.Action == policy.Respond:
+		h.m.respond(w, r, d)
+	case d.NumHeaders == 0 && d.Vary == "" && !d.StripUpstream:
+		// Nothing to do to the response: skip the wrapper entirely.
+		h.next.ServeHTTP(w, r)
+	default:
+		cw.ResponseWriter = w
+		cw.m = h.m
+		cw.r = r
+		h.next.ServeHTTP(cw, r)
+		// A handler that writes nothing lets the server send the header
+		// map as it stands when it returns: decorate it now.
+		cw.commit()
+	}
+}
+
+// request fills pr from r. Strings are the header values as received.
+func (m *Middleware) request(r *http.Request, pr *policy.Request) {
+	hd := r.Header
+	origins := hd["Origin"]
+	*pr = policy.Request{
+		Method:                             r.Method,
+		Origin:                             first(origins),
+		MultipleOrigins:                    len(origins) > 1,
+		AccessControlRequestMethod:         first(hd["Access-Control-Request-Method"]),
+		AccessControlRequestHeaders:        joinLines(hd["Access-Control-Request-Headers"]),
+		AccessControlRequestPrivateNetwork: first(hd["Access-Control-Request-Private-Network"]),
+		SecFetchSite:                       first(hd["Sec-Fetch-Site"]),
+		Authority:                          r.Host,
+		Path:                               requestPath(r),
+	}
+	if m.RouteName != nil {
+		pr.RouteName = m.RouteName(r)
+	}
+}
+
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
+
+// joinLines combines repeated field lines into one comma-separated value,
+// as RFC 9110 §5.3 allows: some intermediaries split
+// Access-Control-Request-Headers (rs/cors#184). The engine bounds and
+// parses the result; this join is the only allocation on the path and
+// happens only for split headers, whose size net/http's MaxHeaderBytes
+// already bounds.
+func joinLines(v []string) string {
+	switch len(v) {
+	case 0:
+		return ""
+	case 1:
+		return v[0]
+	}
+	n := len(v) - 1
+	for _, s := range v {
+		n += len(s)
+	}
+	b := make([]byte, 0, n)
+	for i, s := range v {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, s...)
+	}
+	return string(b)
+}
+
+// requestPath is the :path equivalent: the origin-form request target,
+// query included.
+func requestPath(r *http.Request) string {
+	if u := r.RequestURI; u != "" && u[0] == '/' {
+		return u
+	}
+	if r.URL == nil {
+		return ""
+	}
+	// absolute-form targets (proxies) and requests built by hand.
+	return r.URL.RequestURI()
+}
