@@ -1,0 +1,79 @@
+package policy
+
+// Bounds on Access-Control-Request-Headers. Browsers send a short list of
+// lowercase names; anything beyond these bounds is refused without being
+// scanned further, so a comma flood costs nothing (rs/cors CVE-2025-47908).
+const (
+	maxACRHLen      = 4096
+	maxACRHElements = 64
+)
+
+// checkHeaders parses Access-Control-Request-Headers as a comma-separated
+// list of RFC 9110 tokens with optional whitespace (SP, HTAB) around each
+// element, and checks every name against the policy case-insensitively.
+//
+// Empty elements ("a,,b", a trailing comma) are tolerated: RFC 9110 §5.6.1
+// tells recipients to ignore a reasonable number of them, and
+// intermediaries that merge header lines produce them. They count toward
+// the 64-element bound. It never allocates.
+func (ru *rules) checkHeaders(v string) (Reason, string) {
+	if len(v) > maxACRHLen {
+		return ReasonHeadersMalformed, ""
+	}
+	elements := 0
+	start := 0
+	for i := 0; i <= len(v); i++ {
+		if i < len(v) && v[i] != ',' {
+			continue
+		}
+		elements++
+		if elements > maxACRHElements {
+			return ReasonHeadersMalformed, ""
+		}
+		name := trimOWS(v[start:i])
+		start = i + 1
+		if name == "" {
+			continue
+		}
+		if !isToken(name) {
+			return ReasonHeadersMalformed, ""
+		}
+		if !ru.headerAllowed(name) {
+			return ReasonHeaderNotAllowed, name
+		}
+	}
+	return ReasonAllowed, ""
+}
+
+func trimOWS(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// headerAllowed lowercases name into a stack buffer and looks it up; Go
+// does not allocate for a string(bytes) conversion used as a map index or
+// in a comparison.
+func (ru *rules) headerAllowed(name string) bool {
+	if len(name) > maxHeaderNameLen {
+		return false // longer than any configured name
+	}
+	var buf [maxHeaderNameLen]byte
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	lower := buf[:len(name)]
+	if ru.anyHeader && string(lower) != "authorization" {
+		return true
+	}
+	_, ok := ru.headers[string(lower)]
+	return ok
+}

@@ -1,0 +1,302 @@
+package policy
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The config is first read into this small tree (keeping key order and
+// duplicate keys) so that ParseConfig can report every structural problem
+// with its JSON path, which encoding/json's DisallowUnknownFields cannot.
+
+type nodeKind uint8
+
+const (
+	kNull nodeKind = iota
+	kBool
+	kNumber
+	kString
+	kArray
+	kObject
+)
+
+type node struct {
+	kind  nodeKind
+	str   string // kString, kNumber (literal), kBool ("true"/"false")
+	arr   []*node
+	keys  []string
+	vals  []*node
+	depth int
+}
+
+const maxJSONDepth = 16
+
+func readNode(dec *json.Decoder) (*node, error) { return readNodeDepth(dec, 0) }
+
+func readNodeDepth(dec *json.Decoder, depth int) (*node, error) {
+	if depth > maxJSONDepth {
+		return nil, errors.New("nested too deeply")
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case nil:
+		return &node{kind: kNull}, nil
+	case bool:
+		return &node{kind: kBool, str: strconv.FormatBool(t)}, nil
+	case json.Number:
+		return &node{kind: kNumber, str: string(t)}, nil
+	case string:
+		return &node{kind: kString, str: t}, nil
+	case json.Delim:
+		switch t {
+		case '[':
+			n := &node{kind: kArray}
+			for dec.More() {
+				c, err := readNodeDepth(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				n.arr = append(n.arr, c)
+			}
+			_, err := dec.Token() // ']'
+			return n, err
+		case '{':
+			n := &node{kind: kObject}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				c, err := readNodeDepth(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				n.keys = append(n.keys, kt.(string))
+				n.vals = append(n.vals, c)
+			}
+			_, err := dec.Token() // '}'
+			return n, err
+		}
+	}
+	return nil, fmt.Errorf("unexpected token %v", tok)
+}
+
+func (n *node) describe() string {
+	switch n.kind {
+	case kNull:
+		return "null"
+	case kBool:
+		return n.str
+	case kNumber:
+		return "a number"
+	case kString:
+		return "a string"
+	case kArray:
+		return "an array"
+	}
+	return "an object"
+}
+
+// field kinds of the config schema.
+type fieldKind uint8
+
+const (
+	fString fieldKind = iota
+	fStringList
+	fBool
+	fInt
+	fMaxAge
+	fRoutes
+)
+
+var ruleFields = map[string]fieldKind{
+	"allowOrigins":                    fStringList,
+	"allowOriginRegexes":              fStringList,
+	"allowMethods":                    fStringList,
+	"allowHeaders":                    fStringList,
+	"exposeHeaders":                   fStringList,
+	"allowCredentials":                fBool,
+	"maxAge":                          fMaxAge,
+	"allowPrivateNetwork":             fBool,
+	"preflightStatus":                 fInt,
+	"unmatchedPreflights":             fString,
+	"crossOriginProtection":           fBool,
+	"upstreamCors":                    fString,
+	"shadow":                          fBool,
+	"dangerouslyAllowInsecureOrigins": fBool,
+}
+
+var topFields = withFields(ruleFields, map[string]fieldKind{"routes": fRoutes})
+
+var routeFields = withFields(ruleFields, map[string]fieldKind{
+	"name":         fString,
+	"hosts":        fStringList,
+	"pathPrefixes": fStringList,
+	"routeNames":   fStringList,
+})
+
+func withFields(a, b map[string]fieldKind) map[string]fieldKind {
+	m := make(map[string]fieldKind, len(a)+len(b))
+	for k, v := range a {
+		m[k] = v
+	}
+	for k, v := range b {
+		m[k] = v
+	}
+	return m
+}
+
+type checker struct{ errs []error }
+
+func (c *checker) fail(path, format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
+}
+
+// scalarText quotes a scalar's JSON text for an error message.
+func scalarText(n *node) string { return strconv.Quote(n.str) }
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func (c *checker) object(n *node, path string, fields map[string]fieldKind) {
+	if n.kind != kObject {
+		where := path
+		if where == "" {
+			where = "config"
+		}
+		c.fail(where, "must be a JSON object, got %s", n.describe())
+		return
+	}
+	seen := make(map[string]bool, len(n.keys))
+	for i, k := range n.keys {
+		p := join(path, k)
+		kind, ok := fields[k]
+		if !ok {
+			if s := suggest(k, fields); s != "" {
+				c.fail(p, "unknown field; did you mean %q?", s)
+			} else {
+				c.fail(p, "unknown field; remove it (known fields: %s)", strings.Join(sortedKeys(fields), ", "))
+			}
+			continue
+		}
+		if seen[k] {
+			c.fail(p, "duplicate key; JSON decoders disagree on which one wins, so keep exactly one")
+			continue
+		}
+		seen[k] = true
+		c.value(n.vals[i], p, kind)
+	}
+}
+
+func (c *checker) value(n *node, path string, kind fieldKind) {
+	switch kind {
+	case fString:
+		if n.kind != kString {
+			c.typeErr(n, path, "must be a string")
+		}
+	case fBool:
+		if n.kind != kBool {
+			c.typeErr(n, path, "must be true or false")
+		}
+	case fInt:
+		if n.kind != kNumber {
+			c.typeErr(n, path, "must be an integer")
+			return
+		}
+		if strings.ContainsAny(n.str, ".eE") {
+			c.fail(path, "%s: must be an integer", scalarText(n))
+			return
+		}
+		if _, err := strconv.ParseInt(n.str, 10, 32); err != nil {
+			c.fail(path, "%s: out of range", scalarText(n))
+		}
+	case fMaxAge:
+		if n.kind != kNumber && n.kind != kString {
+			c.typeErr(n, path, maxAgeHint)
+			return
+		}
+		raw := n.str
+		if n.kind == kString {
+			b, _ := json.Marshal(n.str)
+			raw = string(b)
+		}
+		if _, err := parseMaxAge([]byte(raw)); err != nil {
+			c.errs = append(c.errs, fmt.Errorf("%s: %v", path, err))
+		}
+	case fStringList:
+		if n.kind != kArray {
+			c.typeErr(n, path, "must be an array of strings")
+			return
+		}
+		for i, e := range n.arr {
+			if e.kind != kString {
+				c.typeErr(e, fmt.Sprintf("%s[%d]", path, i), "must be a string")
+			}
+		}
+	case fRoutes:
+		if n.kind != kArray {
+			c.typeErr(n, path, "must be an array of route objects")
+			return
+		}
+		for i, e := range n.arr {
+			c.object(e, fmt.Sprintf("%s[%d]", path, i), routeFields)
+		}
+	}
+}
+
+func (c *checker) typeErr(n *node, path, want string) {
+	switch n.kind {
+	case kString, kNumber, kBool:
+		c.fail(path, "%s: %s, got %s", scalarText(n), want, n.describe())
+	default:
+		c.fail(path, "%s, got %s", want, n.describe())
+	}
+}
+
+// suggest returns the known field closest to k (case-insensitively, at
+// most a third of its length in edits), or "".
+func suggest(k string, fields map[string]fieldKind) string {
+	best, bestD := "", len(k)/3+1
+	for _, f := range sortedKeys(fields) {
+		d := editDistance(strings.ToLower(k), strings.ToLower(f))
+		if d < bestD {
+			best, bestD = f, d
+		}
+	}
+	return best
+}
+
+func sortedKeys(m map[string]fieldKind) []string { return slices.Sorted(maps.Keys(m)) }
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,135 @@
+package policy
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ParseConfig decodes a JSON config strictly: unknown fields, duplicate
+// keys, wrong JSON types and trailing data are errors, each naming its JSON
+// path. A typo in a security config must not pass silently, so a misspelt
+// field gets a "did you mean" hint. ParseConfig checks only structure and
+// types; New checks meaning (ranges, enums, origins, tokens).
+func ParseConfig(data []byte) (Config, error) {
+	var cfg Config
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	root, err := readNode(dec)
+	if err != nil {
+		return cfg, syntaxError(data, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return cfg, errors.New("config: unexpected data after the top-level object; a config is exactly one JSON object")
+	}
+	c := &checker{}
+	c.object(root, "", topFields)
+	if len(c.errs) > 0 {
+		return cfg, errors.Join(c.errs...)
+	}
+	// Every key is now known and exactly spelt and every value has the
+	// right type, so the standard decoder cannot misread anything (its
+	// case-insensitive key matching never comes into play).
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return cfg, fmt.Errorf("config: %v", err)
+	}
+	return cfg, nil
+}
+
+// Compile is ParseConfig followed by New.
+func Compile(data []byte) (*Policy, error) {
+	cfg, err := ParseConfig(data)
+	if err != nil {
+		return nil, err
+	}
+	return New(cfg)
+}
+
+// UnmarshalJSON accepts whole seconds as a JSON integer (600) or a Go
+// duration string ("10m"). Access-Control-Max-Age is a number of seconds
+// (Fetch "HTTP responses"), so fractions of a second are errors rather
+// than silently rounded.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	v, err := parseMaxAge(b)
+	if err != nil {
+		return err
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalJSON writes whole seconds as a JSON integer.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	if d.Duration%time.Second != 0 {
+		return nil, fmt.Errorf("maxAge %v is not a whole number of seconds", d.Duration)
+	}
+	return strconv.AppendInt(nil, int64(d.Duration/time.Second), 10), nil
+}
+
+const maxAgeHint = `use whole seconds (600) or a Go duration string ("10m")`
+
+// parseMaxAge decodes the raw JSON of a maxAge value.
+func parseMaxAge(b []byte) (time.Duration, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return 0, err
+		}
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			return 0, fmt.Errorf("%s: not a duration; %s", strconv.Quote(s), maxAgeHint)
+		}
+		if v%time.Second != 0 {
+			return 0, fmt.Errorf("%s: not a whole number of seconds; Access-Control-Max-Age counts seconds, %s", strconv.Quote(s), maxAgeHint)
+		}
+		return v, nil
+	}
+	s := string(b)
+	if s == "" || s == "null" || s == "true" || s == "false" || s[0] == '{' || s[0] == '[' {
+		return 0, fmt.Errorf("%s: %s", strconv.Quote(s), maxAgeHint)
+	}
+	if strings.ContainsAny(s, ".eE") {
+		return 0, fmt.Errorf("%s: not a whole number of seconds; Access-Control-Max-Age counts seconds, %s", strconv.Quote(s), maxAgeHint)
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n > math.MaxInt64/int64(time.Second) || n < math.MinInt64/int64(time.Second) {
+		return 0, fmt.Errorf("%s: out of range; maxAge is at most 86400 seconds", strconv.Quote(s))
+	}
+	return time.Duration(n) * time.Second, nil
+}
+
+// syntaxError turns a decoder error into "config: line L, column C: ...".
+func syntaxError(data []byte, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line, col := lineCol(data, se.Offset)
+		return fmt.Errorf("config: line %d, column %d: invalid JSON: %s", line, col, strings.TrimPrefix(se.Error(), "json: "))
+	}
+	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("config: invalid JSON: unexpected end of input")
+	}
+	return fmt.Errorf("config: invalid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+func lineCol(data []byte, off int64) (int, int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line, col := 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
