@@ -1,0 +1,202 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/tetratelabs/proxy-wasm-go-sdk/proxywasm/proxytest"
+	"github.com/tetratelabs/proxy-wasm-go-sdk/proxywasm/types"
+
+	"github.com/corswasm/corswasm/internal/wasmhost"
+)
+
+// emulatorMu serialises every call into the SDK's host emulator. The
+// emulator is process-global (proxytest registers one mock host for the
+// whole process) and not safe for concurrent use, so two HTTP requests must
+// never be inside the module at the same time. It is never held while a
+// request is being proxied to the upstream.
+var emulatorMu sync.Mutex
+
+// Filter is one instance of the compiled proxy-wasm module, configured
+// once, running in wazero through proxytest's host emulator. Only one
+// Filter can exist per process at a time (the emulator is global): Close
+// one before loading the next.
+type Filter struct {
+	vm    proxytest.WasmVMContext
+	host  proxytest.HostEmulator
+	reset func()
+
+	// trapped is set after the module trapped. The wasm instance's state is
+	// undefined from then on, so, like Envoy with fail_open: false, every
+	// later request is refused instead of re-entering it.
+	trapped error
+}
+
+// LocalReply is a response the module sent itself with
+// proxy_send_local_response (an answered preflight, a 403).
+type LocalReply struct {
+	Status  int
+	Headers [][2]string
+	Body    []byte
+}
+
+// Properties are host properties the module may read, keyed by path
+// segments joined with "." (e.g. "route_name").
+type Properties map[string]string
+
+// LoadFilter compiles module, starts it and hands it config as the plugin
+// configuration. A config the module rejects (proxy_on_configure returned
+// false) is an error carrying the module's error-level log lines, which is
+// where it explains why.
+func LoadFilter(module, config []byte, props Properties) (*Filter, error) {
+	aliased, err := wasmhost.WithStartAlias(module)
+	if err != nil {
+		return nil, err
+	}
+	vm, err := proxytest.NewWasmVMContext(aliased)
+	if err != nil {
+		return nil, fmt.Errorf("instantiate module in wazero: %w", err)
+	}
+	opt := proxytest.NewEmulatorOption().WithVMContext(vm).WithPluginConfiguration(config)
+	for k, v := range props {
+		opt = opt.WithProperty(strings.Split(k, "."), []byte(v))
+	}
+
+	emulatorMu.Lock()
+	defer emulatorMu.Unlock()
+	f := &Filter{vm: vm}
+	err = f.guard(func() {
+		f.host, f.reset = proxytest.NewHostEmulator(opt)
+		if f.host.StartVM() != types.OnVMStartStatusOK {
+			panic(errors.New("proxy_on_vm_start returned false"))
+		}
+		if f.host.StartPlugin() != types.OnPluginStartStatusOK {
+			panic(&configRejected{logs: f.host.GetErrorLogs()})
+		}
+	})
+	if err != nil {
+		f.closeLocked()
+		var cr *configRejected
+		if errors.As(err, &cr) {
+			return nil, cr
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+// configRejected reports proxy_on_configure returning false.
+type configRejected struct{ logs []string }
+
+func (e *configRejected) Error() string {
+	if len(e.logs) == 0 {
+		return "the module rejected the plugin configuration (it logged no error)"
+	}
+	return "the module rejected the plugin configuration:\n  " + strings.Join(e.logs, "\n  ")
+}
+
+// Close releases the module and the process-global emulator.
+func (f *Filter) Close() error {
+	emulatorMu.Lock()
+	defer emulatorMu.Unlock()
+	return f.closeLocked()
+}
+
+func (f *Filter) closeLocked() error {
+	if f.reset != nil {
+		f.reset()
+		f.reset = nil
+	}
+	if f.vm == nil {
+		return nil
+	}
+	err := f.vm.Close()
+	f.vm = nil
+	return err
+}
+
+// guard runs fn, turning a wasm trap (proxytest panics on one) into an
+// error and marking the filter as trapped. Callers hold emulatorMu.
+func (f *Filter) guard(fn func()) (err error) {
+	if f.trapped != nil {
+		return f.trapped
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(*configRejected); ok {
+				err = e
+				return
+			}
+			f.trapped = fmt.Errorf("the wasm module trapped: %v", r)
+			err = f.trapped
+		}
+	}()
+	fn()
+	return nil
+}
+
+// RequestResult is what the module decided in the request-headers phase.
+type RequestResult struct {
+	Stream uint32
+	// Local is non-nil when the module answered the request itself.
+	Local *LocalReply
+	// Headers are the request headers after the module ran (pseudo-headers
+	// included): what an Envoy router would forward.
+	Headers [][2]string
+	// Paused is true when the module stopped the stream without a local
+	// reply, which this stand-in cannot resume.
+	Paused bool
+}
+
+// OnRequestHeaders creates an HTTP context and runs the module's request
+// headers callback with end_of_stream false (a body may follow, as Envoy
+// would say for a POST; the filter must not depend on it).
+func (f *Filter) OnRequestHeaders(headers [][2]string) (RequestResult, error) {
+	emulatorMu.Lock()
+	defer emulatorMu.Unlock()
+	var res RequestResult
+	err := f.guard(func() {
+		res.Stream = f.host.InitializeHttpContext()
+		action := f.host.CallOnRequestHeaders(res.Stream, headers, false)
+		if lr := f.host.GetSentLocalResponse(res.Stream); lr != nil {
+			res.Local = &LocalReply{Status: int(lr.StatusCode), Headers: lr.Headers, Body: lr.Data}
+			return
+		}
+		res.Paused = action != types.ActionContinue
+		res.Headers = f.host.GetCurrentRequestHeaders(res.Stream)
+	})
+	return res, err
+}
+
+// OnResponseHeaders runs the module's response headers callback on
+// headers (":status" first, as Envoy passes them) and returns the headers
+// the module left. Envoy also runs it for a filter's own local reply, and
+// for replies other filters or the router produced (401, 503), so callers
+// do too.
+func (f *Filter) OnResponseHeaders(stream uint32, headers [][2]string, endOfStream bool) ([][2]string, error) {
+	emulatorMu.Lock()
+	defer emulatorMu.Unlock()
+	var out [][2]string
+	err := f.guard(func() {
+		f.host.CallOnResponseHeaders(stream, headers, endOfStream)
+		out = f.host.GetCurrentResponseHeaders(stream)
+	})
+	return out, err
+}
+
+// Done ends the stream: proxy_on_log, then proxy_on_done/delete, as Envoy
+// does when a stream completes.
+func (f *Filter) Done(stream uint32) error {
+	emulatorMu.Lock()
+	defer emulatorMu.Unlock()
+	return f.guard(func() { f.host.CompleteHttpContext(stream) })
+}
+
+// Counter reads one of the module's metrics from the emulated host.
+func (f *Filter) Counter(name string) (uint64, error) {
+	emulatorMu.Lock()
+	defer emulatorMu.Unlock()
+	return f.host.GetCounterMetric(name)
+}
