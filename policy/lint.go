@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"reflect"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -96,8 +95,8 @@ func lintStarOrigin(ws *[]Warning, prefix string, r *Rules) {
 }
 
 // lintRoutes reports routes that can never apply because an earlier route
-// matches every request they would match (first match wins), and a
-// catch-all route that hides the top-level default policy.
+// matches every request they would match (first match wins). Routes with
+// identical selectors, or none, are validation errors already.
 func lintRoutes(cfg *Config) []Warning {
 	var ws []Warning
 	for j := range cfg.Routes {
@@ -111,19 +110,6 @@ func lintRoutes(cfg *Config) []Warning {
 				})
 				break
 			}
-		}
-	}
-	for i := range cfg.Routes {
-		r := &cfg.Routes[i]
-		if len(r.Hosts) == 0 && len(r.PathPrefixes) == 0 && len(r.RouteNames) == 0 &&
-			!reflect.ValueOf(cfg.Rules).IsZero() {
-			ws = append(ws, Warning{
-				Path:  routePath(i),
-				Value: r.Name,
-				Message: "has no hosts, pathPrefixes or routeNames, so it matches every request and the top-level policy never applies: " +
-					"add selectors to this route or move its settings to the top level",
-			})
-			break
 		}
 	}
 	return ws

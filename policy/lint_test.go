@@ -129,17 +129,13 @@ func TestLint(t *testing.T) {
 			}},
 		},
 		{
-			name: "catch-all route hides the default policy and later routes",
-			cfg: Config{
-				Rules: Rules{AllowOrigins: []string{"https://a.example"}},
-				Routes: []Route{
-					{Name: "all", Rules: Rules{AllowOrigins: []string{"https://b.example"}}},
-					{RouteNames: []string{"x"}, Rules: Rules{AllowOrigins: []string{"https://c.example"}}},
-				},
-			},
+			name: "earlier route without path prefixes shadows a later one",
+			cfg: Config{Routes: []Route{
+				{Hosts: []string{"api.example.com"}, Rules: Rules{AllowOrigins: []string{"https://a.example"}}},
+				{Hosts: []string{"API.example.com"}, PathPrefixes: []string{"/admin/"}, Rules: Rules{AllowOrigins: []string{"https://c.example"}}},
+			}},
 			want: []string{
-				`routes[1]: never applies: routes[0] ("all") comes first and matches every request this route matches (first match wins): move this route above it or narrow routes[0]'s hosts, pathPrefixes or routeNames`,
-				`routes[0]: "all": has no hosts, pathPrefixes or routeNames, so it matches every request and the top-level policy never applies: add selectors to this route or move its settings to the top level`,
+				`routes[1]: never applies: routes[0] comes first and matches every request this route matches (first match wins): move this route above it or narrow routes[0]'s hosts, pathPrefixes or routeNames`,
 			},
 		},
 	}
