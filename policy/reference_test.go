@@ -150,3 +150,28 @@ func refRules(cfg *policy.Config, d *policy.Decision) (*policy.Rules, bool) {
 	}
 	return &cfg.Routes[i].Rules, true
 }
+
+// refWellFormedOrigin: scheme "://" host [":" port] as the URL serializer
+// writes it: lowercase scheme and DNS labels (or an IPv4 literal), a
+// canonical non-default port, nothing else.
+func refWellFormedOrigin(o string) bool {
+	scheme, hp, ok := strings.Cut(o, "://")
+	if !ok || (scheme != "http" && scheme != "https") {
+		return false
+	}
+	host, port := refSplitPort(hp)
+	if port != "" {
+		if !refValidPort(port[1:]) || (scheme == "https" && port == ":443") || (scheme == "http" && port == ":80") {
+			return false
+		}
+	}
+	if host == "" {
+		return false
+	}
+	for _, l := range strings.Split(host, ".") {
+		if !refLabel(l) {
+			return false
+		}
+	}
+	return true
+}
