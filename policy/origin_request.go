@@ -19,7 +19,7 @@ type reqOrigin struct {
 // parseRequestOrigin accepts exactly scheme "://" host [":" port] where
 // scheme is [A-Za-z][A-Za-z0-9+.-]*, host is a non-empty run of
 // [A-Za-z0-9._-] or a bracketed IPv6 literal of [0-9A-Fa-f:.], and port is
-// 1–65535 without leading zeros. No userinfo, path, query or fragment can
+// 0–65535 without leading zeros (the URL standard accepts port 0). No userinfo, path, query or fragment can
 // get through because '@', '/', '?' and '#' are not host characters; nor
 // can CR, LF, NUL or any other control byte, so the value is safe to
 // reflect in a response header.
@@ -80,8 +80,8 @@ func parseRequestOrigin(s string) (reqOrigin, bool) {
 		return o, false
 	}
 	p := rest[j+1:]
-	if len(p) == 0 || len(p) > 5 || p[0] == '0' {
-		return o, false
+	if len(p) == 0 || len(p) > 5 || (p[0] == '0' && len(p) > 1) {
+		return o, false // the URL serializer never writes leading zeros
 	}
 	n := 0
 	for k := 0; k < len(p); k++ {
