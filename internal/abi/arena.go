@@ -1,0 +1,106 @@
+package abi
+
+import "unsafe"
+
+// Arena sizes. One chunk of arenaChunk bytes covers the request headers of
+// ordinary traffic, so steady-state requests allocate nothing; a chunk that
+// grew past arenaKeep for one huge request is dropped at the next reset so
+// a single outlier does not pin memory forever.
+const (
+	arenaChunk = 16 << 10
+	arenaKeep  = 64 << 10
+	arenaAlign = 8
+)
+
+// arena hands out guest memory to the host (proxy_on_memory_allocate) and
+// to callers needing scratch space for the current callback. Every chunk
+// it ever handed a byte of stays referenced from the arena until reset, so
+// the GC cannot free a buffer the host is writing into.
+type arena struct {
+	cur  []byte   // chunk being filled
+	off  int      // next free byte in cur
+	full [][]byte // earlier chunks still in use during this callback
+}
+
+// mem is the arena behind every hostcall of this package. The module is
+// single-threaded: the host never runs two callbacks at once.
+var mem arena
+
+// alloc returns n bytes valid until the next reset. n may be 0.
+func (a *arena) alloc(n int) []byte {
+	if a.off+n > len(a.cur) {
+		if a.off > 0 {
+			a.full = append(a.full, a.cur)
+		}
+		size := max(arenaChunk, n)
+		if len(a.cur) > size && a.off == 0 {
+			size = len(a.cur)
+		}
+		a.cur = make([]byte, size)
+		a.off = 0
+	}
+	b := a.cur[a.off : a.off+n : a.off+n]
+	a.off += (n + arenaAlign - 1) &^ (arenaAlign - 1)
+	if a.off > len(a.cur) {
+		a.off = len(a.cur)
+	}
+	return b
+}
+
+// allocPtr is alloc for the host: a pointer to n bytes (to one byte of
+// capacity when n is 0, so the pointer is always inside a chunk).
+func (a *arena) allocPtr(n uint32) unsafe.Pointer {
+	b := a.alloc(max(int(n), 1))
+	return unsafe.Pointer(unsafe.SliceData(b))
+}
+
+// lookup turns an address and size the host wrote into a return slot back
+// into a slice, accepting only memory this arena handed out: a confused
+// host can make a hostcall fail, not make the guest read arbitrary memory.
+func (a *arena) lookup(addr, size uint32) ([]byte, bool) {
+	if b, ok := within(a.cur, addr, size); ok {
+		return b, true
+	}
+	for _, c := range a.full {
+		if b, ok := within(c, addr, size); ok {
+			return b, true
+		}
+	}
+	return nil, false
+}
+
+func within(chunk []byte, addr, size uint32) ([]byte, bool) {
+	if len(chunk) == 0 {
+		return nil, false
+	}
+	base := uint64(uintptr(unsafe.Pointer(unsafe.SliceData(chunk))))
+	lo, hi, ok := span(base, len(chunk), addr, size)
+	if !ok {
+		return nil, false
+	}
+	return chunk[lo:hi:hi], true
+}
+
+// span maps [addr, addr+size) to offsets in a chunk of n bytes at base.
+func span(base uint64, n int, addr, size uint32) (lo, hi int, ok bool) {
+	start, end := uint64(addr), uint64(addr)+uint64(size)
+	if start < base || end > base+uint64(n) {
+		return 0, 0, false
+	}
+	return int(start - base), int(end - base), true
+}
+
+// reset releases everything handed out since the last reset. Called when
+// a host callback starts: nothing from an earlier callback is still used.
+func (a *arena) reset() {
+	clear(a.full)
+	a.full = a.full[:0]
+	a.off = 0
+	if len(a.cur) > arenaKeep {
+		a.cur = nil
+	}
+}
+
+// Scratch returns n bytes of guest memory valid until the current host
+// callback returns.
+func Scratch(n int) []byte { return mem.alloc(n) }

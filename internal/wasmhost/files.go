@@ -1,0 +1,31 @@
+package wasmhost
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// Paths of the built modules, relative to the repository root.
+const (
+	CorsWasm = "build/cors.wasm"
+	NoopWasm = "build/noop.wasm"
+)
+
+// ReadModule reads a module built by the Makefile, given its path relative
+// to the repository root. A missing file is an error that says how to
+// build it: the wasm tests must fail, never skip, without it.
+func ReadModule(rel string) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(repoRoot(), rel))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w (run `make wasm` first; `make test` does)", rel, err)
+	}
+	return b, nil
+}
+
+// repoRoot is the directory two levels above this file.
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
