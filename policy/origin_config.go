@@ -146,8 +146,11 @@ func (o *originSpec) setPort(p string) error {
 			return fmt.Errorf(`invalid port %q; write a number from 1 to 65535, or "*" for any port`, p)
 		}
 	}
+	if p == "0" {
+		return fmt.Errorf("port 0 is never a server's port; write the real port, or \"*\" for any port")
+	}
 	if p[0] == '0' {
-		return fmt.Errorf("port %q: browsers never send leading zeros or port 0; write it without them", p)
+		return fmt.Errorf("port %q: browsers never send leading zeros; remove them", p)
 	}
 	n, err := strconv.Atoi(p)
 	if err != nil || n > 65535 {
