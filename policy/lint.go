@@ -66,27 +66,17 @@ func lintRules(ws *[]Warning, prefix string, r *Rules) {
 }
 
 // lintStarOrigin flags "*" where a list would do: next to other origins
-// (the list is dead), with crossOriginProtection (every origin is trusted,
-// so it protects nothing), or alone (every website can read the API).
+// (the list is there, and dead), or with crossOriginProtection (every
+// origin is trusted, so the protection rejects nothing). "*" alone is the
+// right setting for a public API and is not flagged.
 func lintStarOrigin(ws *[]Warning, prefix string, r *Rules) {
-	star := -1
-	for i, o := range r.AllowOrigins {
-		if o == "*" {
-			star = i
-			break
-		}
-	}
+	star := slices.Index(r.AllowOrigins, "*")
 	if star < 0 {
 		return
 	}
-	path := prefix + "allowOrigins[" + strconv.Itoa(star) + "]"
-	switch {
-	case len(r.AllowOrigins) > 1 || len(r.AllowOriginRegexes) > 0:
-		*ws = append(*ws, Warning{Path: path, Value: "*",
+	if len(r.AllowOrigins) > 1 || len(r.AllowOriginRegexes) > 0 {
+		*ws = append(*ws, Warning{Path: prefix + "allowOrigins[" + strconv.Itoa(star) + "]", Value: "*",
 			Message: `"*" allows every origin, so the other allowOrigins and allowOriginRegexes have no effect: remove "*" to allow only the listed origins`})
-	default:
-		*ws = append(*ws, Warning{Path: path, Value: "*",
-			Message: `every website can read these responses: keep "*" only for a public api that needs no user credentials, otherwise list the origins that call it`})
 	}
 	if r.CrossOriginProtection {
 		*ws = append(*ws, Warning{Path: prefix + "crossOriginProtection", Value: "true",

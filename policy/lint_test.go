@@ -71,9 +71,13 @@ func TestLint(t *testing.T) {
 			want: []string{`routes[0].allowOriginRegexes[0]: "^https://(web|app.x)\\.example\\.com$": an unescaped "." matches any character, so this also allows "https://appxx.example.com": escape it ("\\." in json)`},
 		},
 		{
-			name: "star alone",
+			name: "star alone is a public api",
 			cfg:  Config{Rules: Rules{AllowOrigins: []string{"*"}}},
-			want: []string{`allowOrigins[0]: "*": every website can read these responses: keep "*" only for a public api that needs no user credentials, otherwise list the origins that call it`},
+		},
+		{
+			name: "star next to a regex",
+			cfg:  Config{Rules: Rules{AllowOrigins: []string{"*"}, AllowOriginRegexes: []string{`^https://[a-z]+\.example\.com$`}}},
+			want: []string{`allowOrigins[0]: "*": "*" allows every origin, so the other allowOrigins and allowOriginRegexes have no effect: remove "*" to allow only the listed origins`},
 		},
 		{
 			name: "star next to a list",
@@ -84,7 +88,6 @@ func TestLint(t *testing.T) {
 			name: "star with cross-origin protection",
 			cfg:  Config{Routes: []Route{{PathPrefixes: []string{"/api/"}, Rules: Rules{AllowOrigins: []string{"*"}, CrossOriginProtection: true}}}},
 			want: []string{
-				`routes[0].allowOrigins[0]: "*": every website can read these responses: keep "*" only for a public api that needs no user credentials, otherwise list the origins that call it`,
 				`routes[0].crossOriginProtection: "true": allowOrigins "*" trusts every origin, so cross-origin protection rejects nothing: list the origins that may send writes instead of "*"`,
 			},
 		},
