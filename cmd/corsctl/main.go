@@ -1,0 +1,104 @@
+// Command corsctl checks corswasm CORS policies before they ship and
+// explains what the filter does with a given request.
+//
+//	corsctl validate [--strict] FILE...
+//	corsctl explain FILE --origin O [--method M] [--header H]... [--url URL] [--preflight] [--json]
+//	corsctl schema
+//
+// Exit codes: 0 valid / explained, 1 invalid config (or, for explain, a
+// config that does not load), 2 usage or I/O error.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+const (
+	exitOK      = 0
+	exitInvalid = 1
+	exitUsage   = 2
+)
+
+const usage = `usage:
+  corsctl validate [--strict] FILE...
+      check plugin configs (JSON or YAML), envoy.yaml files and Istio
+      WasmPlugin manifests; print errors and warnings
+  corsctl explain FILE --origin ORIGIN [--method M] [--header NAME]... [--url URL]
+                  [--preflight] [--private-network] [--sec-fetch-site V]
+                  [--route-name N] [--json]
+      show what the filter does with one request, and for a denial the
+      config change that would allow it
+  corsctl schema
+      print the JSON Schema of the plugin config
+
+exit status: 0 ok, 1 invalid config, 2 usage or I/O error
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the whole command, testable without a process.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "validate":
+		return runValidate(args[1:], stdout, stderr)
+	case "explain":
+		return runExplain(args[1:], stdout, stderr)
+	case "schema":
+		return runSchema(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "corsctl: unknown command %q\n%s", args[0], usage)
+	return exitUsage
+}
+
+// parseInterspersed parses flags that may come before or after the
+// positional arguments ("explain FILE --origin O" and "explain --origin O
+// FILE" both work), returning the positionals.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("corsctl "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	return fs
+}
+
+// flagExit maps a flag parsing error to an exit code: --help is not an
+// error.
+func flagExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitUsage
+}
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
