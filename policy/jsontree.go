@@ -176,7 +176,7 @@ func (c *checker) object(n *node, path string, fields map[string]fieldKind) {
 		if where == "" {
 			where = "config"
 		}
-		c.fail(where, "must be a JSON object, got %s", n.describe())
+		c.typeErr(n, where, "must be a JSON object")
 		return
 	}
 	seen := make(map[string]bool, len(n.keys))

@@ -19,14 +19,17 @@ import (
 // types; New checks meaning (ranges, enums, origins, tokens).
 func ParseConfig(data []byte) (Config, error) {
 	var cfg Config
+	// json.Unmarshal reports syntax errors at absolute offsets (the token
+	// decoder below does not), so check syntax with it first.
+	var syntax any
+	if err := json.Unmarshal(data, &syntax); err != nil {
+		return cfg, syntaxError(data, err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	root, err := readNode(dec)
 	if err != nil {
 		return cfg, syntaxError(data, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return cfg, errors.New("config: unexpected data after the top-level object; a config is exactly one JSON object")
 	}
 	c := &checker{}
 	c.object(root, "", topFields)
@@ -109,7 +112,7 @@ func parseMaxAge(b []byte) (time.Duration, error) {
 func syntaxError(data []byte, err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		line, col := lineCol(data, se.Offset)
+		line, col := lineCol(data, se.Offset-1) // Offset is just past the bad byte
 		return fmt.Errorf("config: line %d, column %d: invalid JSON: %s", line, col, strings.TrimPrefix(se.Error(), "json: "))
 	}
 	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -119,9 +122,7 @@ func syntaxError(data []byte, err error) error {
 }
 
 func lineCol(data []byte, off int64) (int, int) {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
+	off = max(0, min(off, int64(len(data))))
 	line, col := 1, 1
 	for _, c := range data[:off] {
 		if c == '\n' {
