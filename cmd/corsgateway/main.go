@@ -12,6 +12,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"log"
 	"os"
@@ -23,24 +24,31 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	// Ctrl-C or SIGTERM stops the servers gracefully.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "corsgateway:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+// run starts the gateway and blocks until ctx is done.
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	flags := flag.NewFlagSet("corsgateway", flag.ContinueOnError)
 	var (
-		module     = flag.String("module", "build/cors.wasm", "compiled proxy-wasm module")
-		config     = flag.String("config", "examples/config.json", "plugin configuration (JSON)")
-		listen     = flag.String("listen", "127.0.0.1:10000", "gateway address")
-		upstream   = flag.String("upstream", "", "upstream URL; empty starts the built-in demo upstream on a loopback port")
-		demo       = flag.String("demo", "127.0.0.1:8080", "demo page address (another origin than the gateway); empty disables it")
-		disallowed = flag.String("demo-disallowed", "127.0.0.1:8081", "the demo page again, on an origin the config does not allow; empty disables it")
-		routeName  = flag.String("route-name", "", "value of the route_name property the module sees (Envoy's matched route name)")
-		quiet      = flag.Bool("quiet", false, "do not log each request and the module's log lines")
+		module     = flags.String("module", "build/cors.wasm", "compiled proxy-wasm module")
+		config     = flags.String("config", "examples/config.json", "plugin configuration (JSON)")
+		listen     = flags.String("listen", "127.0.0.1:10000", "gateway address")
+		upstream   = flags.String("upstream", "", "upstream URL; empty starts the built-in demo upstream on a loopback port")
+		demo       = flags.String("demo", "127.0.0.1:8080", "demo page address (another origin than the gateway); empty disables it")
+		disallowed = flags.String("demo-disallowed", "127.0.0.1:8081", "the demo page again, on an origin the config does not allow; empty disables it")
+		routeName  = flags.String("route-name", "", "value of the route_name property the module sees (Envoy's matched route name)")
+		quiet      = flags.Bool("quiet", false, "do not log each request and the module's log lines")
 	)
-	flag.Parse()
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
 
 	wasm, err := os.ReadFile(*module)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -71,7 +79,7 @@ func run() error {
 		return fmt.Errorf("%s with %s: %w", *module, *config, err)
 	}
 
-	fmt.Printf(`corsgateway: a LOCAL STAND-IN FOR ENVOY, not a production proxy.
+	fmt.Fprintf(stdout, `corsgateway: a LOCAL STAND-IN FOR ENVOY, not a production proxy.
 It runs %s in wazero through the proxy-wasm Go SDK's host emulator,
 one request at a time, with the plugin configuration %s.
 
@@ -79,21 +87,19 @@ one request at a time, with the plugin configuration %s.
   stats       %s/__gateway/stats
 `, *module, *config, srv.GatewayURL, upstreamLabel(srv), srv.GatewayURL)
 	if srv.DemoURL != "" {
-		fmt.Printf("  demo page   %s   (open http://localhost:%s in a browser)\n", srv.DemoURL, portOf(srv.DemoURL))
+		fmt.Fprintf(stdout, "  demo page   %s   (open http://localhost:%s in a browser)\n", srv.DemoURL, portOf(srv.DemoURL))
 	}
 	if srv.DisallowedURL != "" {
-		fmt.Printf("  disallowed  %s   (the same page on an origin the config does not allow)\n", srv.DisallowedURL)
+		fmt.Fprintf(stdout, "  disallowed  %s   (the same page on an origin the config does not allow)\n", srv.DisallowedURL)
 	}
-	fmt.Println("\nPress Ctrl-C to stop.")
+	fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	select {
 	case <-ctx.Done():
 	case err := <-srv.Err():
 		return err
 	}
-	fmt.Println("\ncorsgateway: shutting down")
+	fmt.Fprintln(stdout, "\ncorsgateway: shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)

@@ -99,7 +99,7 @@ func Start(cfg Config) (*Server, error) {
 		if upL, err = listen("built-in upstream", "127.0.0.1:0"); err != nil {
 			return fail(err)
 		}
-		upstreamURL = "http://" + upL.Addr().String()
+		upstreamURL = urlOf(upL)
 	}
 	up, err := url.Parse(upstreamURL)
 	if err != nil || (up.Scheme != "http" && up.Scheme != "https") || up.Host == "" {
@@ -114,7 +114,7 @@ func Start(cfg Config) (*Server, error) {
 		return fail(err)
 	}
 	s.Gateway = NewGateway(s.Filter, up, logger)
-	s.GatewayURL = "http://" + gwL.Addr().String()
+	s.GatewayURL = urlOf(gwL)
 	s.UpstreamURL = upstreamURL
 	s.serve(gwL, s.Gateway)
 	if upL != nil {
@@ -125,10 +125,10 @@ func Start(cfg Config) (*Server, error) {
 	page := DemoPage{GatewayPort: port(gwL), Events: &s.Gateway.events}
 	if disL != nil {
 		page.DisallowedPort = port(disL)
-		s.DisallowedURL = "http://" + disL.Addr().String()
+		s.DisallowedURL = urlOf(disL)
 	}
 	if demoL != nil {
-		s.DemoURL = "http://" + demoL.Addr().String()
+		s.DemoURL = urlOf(demoL)
 		s.serve(demoL, page.Handler())
 	}
 	if disL != nil {
@@ -163,6 +163,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// urlOf names a listener as a browser would reach it: "localhost" for a
+// wildcard address such as ":10000".
+func urlOf(l net.Listener) string {
+	host, p, _ := net.SplitHostPort(l.Addr().String())
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, p)
 }
 
 func port(l net.Listener) string {
