@@ -204,7 +204,7 @@ func TestComposeMatchesEnvoyConfig(t *testing.T) {
 			return mutate(t, compose, "      - /etc/envoy/envoy.yaml\n", "      - /etc/envoy/other.yaml\n")
 		}, `nothing mounted at "/etc/envoy/other.yaml"`},
 		{"listener port not published", func(t *testing.T) []byte {
-			return mutate(t, compose, `"10000:10000"`, `"10001:10001"`)
+			return mutate(t, compose, `"127.0.0.1:10000:10000"`, `"127.0.0.1:10001:10001"`)
 		}, "want the listener port 10000 published"},
 		{"upstream service renamed", func(t *testing.T) []byte {
 			return mutate(t, compose, "  echo:\n", "  backend:\n")
