@@ -1,0 +1,118 @@
+package main
+
+import (
+	"strconv"
+
+	"github.com/corswasm/corswasm/internal/abi"
+	"github.com/corswasm/corswasm/policy"
+)
+
+// record counts the decision and logs why a request was denied:
+//
+//	origin "https://evil.example" not allowed by route "api"
+//
+// Every value taken from the request is quoted (strconv.Quote), so a CR
+// or LF in a header cannot forge a log line, and cut to maxLogged bytes so
+// a flood cannot flood the log. Denials log at debug level; in shadow mode
+// they log at info ("shadow: ..."), as seeing them is the point of shadow
+// mode.
+func record(d *policy.Decision, r *policy.Request) {
+	count(metricFor(d))
+	if d.Kind == policy.NotCORS && d.Reason != policy.ReasonCrossOriginProtection || d.Allowed {
+		return
+	}
+	level := abi.LogDebug
+	b := logBuf[:0]
+	if d.Shadow {
+		level = abi.LogInfo
+		b = append(b, "shadow: "...)
+	}
+	b = appendDenial(b, d, r)
+	abi.LogBytes(level, b)
+	logBuf = b[:0]
+}
+
+// logBuf is reused by every denial log line.
+var logBuf = make([]byte, 0, 512)
+
+// quoted holds the quoted Origin while a line is built.
+var quoted = make([]byte, 0, 2*maxLogged)
+
+const maxLogged = 128
+
+func appendDenial(b []byte, d *policy.Decision, r *policy.Request) []byte {
+	o := quoteCut(quoted[:0], r.Origin)
+	switch d.Reason {
+	case policy.ReasonOriginNotAllowed:
+		b = append(b, "origin "...)
+		b = append(b, o...)
+		b = append(b, " not allowed"...)
+	case policy.ReasonOriginMalformed:
+		if r.MultipleOrigins {
+			b = append(b, "repeated Origin header not allowed"...)
+		} else {
+			b = append(b, "malformed origin "...)
+			b = append(b, o...)
+			b = append(b, " not allowed"...)
+		}
+	case policy.ReasonMethodNotAllowed:
+		b = append(b, "preflight method "...)
+		b = quoteCut(b, d.Detail)
+		b = append(b, " from origin "...)
+		b = append(b, o...)
+		b = append(b, " not allowed"...)
+	case policy.ReasonHeaderNotAllowed:
+		b = append(b, "preflight header "...)
+		b = quoteCut(b, d.Detail)
+		b = append(b, " from origin "...)
+		b = append(b, o...)
+		b = append(b, " not allowed"...)
+	case policy.ReasonHeadersMalformed:
+		b = append(b, "preflight Access-Control-Request-Headers from origin "...)
+		b = append(b, o...)
+		b = append(b, " malformed or too long"...)
+		return appendRoute(b, d)
+	case policy.ReasonPrivateNetworkNotAllowed:
+		b = append(b, "private network access from origin "...)
+		b = append(b, o...)
+		b = append(b, " not allowed"...)
+	case policy.ReasonCrossOriginProtection:
+		b = append(b, "cross-origin "...)
+		b = quoteCut(b, r.Method)
+		b = append(b, " request from origin "...)
+		b = append(b, o...)
+		b = append(b, " (sec-fetch-site "...)
+		b = quoteCut(b, r.SecFetchSite)
+		b = append(b, ") rejected by cross-origin protection"...)
+		return appendRoute(b, d)
+	default:
+		b = append(b, "origin "...)
+		b = append(b, o...)
+		b = append(b, ": no CORS policy applies"...)
+		return b
+	}
+	b = append(b, " by route "...)
+	return strconv.AppendQuote(b, routeName(d))
+}
+
+func appendRoute(b []byte, d *policy.Decision) []byte {
+	b = append(b, " (route "...)
+	b = strconv.AppendQuote(b, routeName(d))
+	return append(b, ')')
+}
+
+func routeName(d *policy.Decision) string {
+	if d.Route == "" {
+		return "default"
+	}
+	return d.Route
+}
+
+// quoteCut appends s quoted, cut to maxLogged bytes.
+func quoteCut(b []byte, s string) []byte {
+	if len(s) <= maxLogged {
+		return strconv.AppendQuote(b, s)
+	}
+	b = strconv.AppendQuote(b, s[:maxLogged])
+	return append(b, "(truncated)"...)
+}
