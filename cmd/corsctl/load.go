@@ -69,7 +69,8 @@ func load(data []byte) ([]source, error) {
 	for _, d := range docs {
 		js, err := yaml.YAMLToJSON(d.text)
 		if err != nil {
-			return nil, fmt.Errorf("%syaml: %v", docLabel(d, multi), strings.TrimPrefix(err.Error(), "error converting YAML to JSON: "))
+			msg := strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")
+			return nil, fmt.Errorf("%s%s", docLabel(d, multi), msg)
 		}
 		if bytes.Equal(bytes.TrimSpace(js), []byte("null")) {
 			continue // empty document
@@ -150,7 +151,7 @@ func fromWasmPlugin(doc map[string]any, label string) ([]source, error) {
 	if where == "" {
 		where = "WasmPlugin " + name
 	} else {
-		where += " (WasmPlugin " + name + ")"
+		where = strings.TrimSuffix(where, ")") + ", WasmPlugin " + name + ")"
 	}
 	spec, _ := doc["spec"].(map[string]any)
 	pc, ok := spec["pluginConfig"]
@@ -221,7 +222,7 @@ func fromWasmFilter(filter map[string]any, path string) source {
 		return source{where: join(at, "value"), config: b}
 	case typeStruct:
 		js, _ := json.Marshal(conf["value"])
-		return source{where: join(at, "value"), config: js, problem: strconv.Quote(t) + ": Envoy hands a Struct to the plugin as protobuf bytes, not JSON, " +
+		return source{where: at, config: js, problem: "a google.protobuf.Struct reaches the plugin as protobuf bytes, not JSON, " +
 			"so the filter would fail to start; use \"@type\": " + typeStringValue + " with the JSON policy as a string in value"}
 	default:
 		return source{where: at, problem: "\"@type\" " + strconv.Quote(t) + ": the filter reads JSON; use \"@type\": " + typeStringValue +
