@@ -95,9 +95,9 @@ func TestValidateFixtures(t *testing.T) {
 			stdout: lines(td + "plugin.yaml: valid"),
 		},
 		{
-			name: "envoy config with an invalid policy",
-			args: []string{"validate", td + "envoy-invalid.yaml"},
-			code: exitInvalid,
+			name:   "envoy config with an invalid policy",
+			args:   []string{"validate", td + "envoy-invalid.yaml"},
+			code:   exitInvalid,
 			stdout: lines(td + "envoy-invalid.yaml: " + envoyWhere + ".value: invalid (2 errors)"),
 			stderr: lines(
 				td+"envoy-invalid.yaml: "+envoyWhere+`.value: allowOrigins[0]: "*": cannot be combined with allowCredentials: browsers reject "Access-Control-Allow-Origin: *" on credentialed requests, and reflecting any origin would let every site read users' data; list the trusted origins`,
