@@ -9,10 +9,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	bootstrapv3 "github.com/envoyproxy/go-control-plane/envoy/config/bootstrap/v3"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 )
 
-// minEnvoy is the oldest Envoy that runs a standard-Go wasip1 reactor
-// module (issue 3; also the first with wasm failure_policy).
+// minEnvoy is the oldest Envoy that runs Go 1.24+ wasip1 modules and has
+// the wasm failure_policy field (both in Envoy's 1.33.0 changelog).
 var minEnvoy = [3]int{1, 33, 0}
 
 // composeFile is the part of the Compose specification these checks read.
@@ -83,8 +87,19 @@ func checkCompose(compose, envoy []byte) []string {
 	// Envoy's config path: from the command, else the image's default.
 	configPath := "/etc/envoy/envoy.yaml"
 	for i, arg := range envoySvc.Command {
-		if (arg == "-c" || arg == "--config-path") && i+1 < len(envoySvc.Command) {
+		if i+1 >= len(envoySvc.Command) {
+			break
+		}
+		switch arg {
+		case "-c", "--config-path":
 			configPath = envoySvc.Command[i+1]
+		case "--config-yaml":
+			// Merged over envoy.yaml by Envoy: it must be a valid Bootstrap
+			// fragment, and may only move the admin interface, never touch
+			// the listener or the filter that the envoy.yaml checks vouch for.
+			if err := checkAdminOverride(envoySvc.Command[i+1]); err != nil {
+				fail("services.envoy.command: --config-yaml: %v", err)
+			}
 		}
 	}
 	moduleTarget := ec.plugin.GetVmConfig().GetCode().GetLocal().GetFilename()
@@ -129,6 +144,21 @@ func checkCompose(compose, envoy []byte) []string {
 		fail("services.%s.image: %q: want a pinned tag", host, up.Image)
 	}
 	return problems
+}
+
+func checkAdminOverride(fragment string) error {
+	js, err := yamlToJSON([]byte(fragment))
+	if err != nil {
+		return err
+	}
+	var b bootstrapv3.Bootstrap
+	if err := protojson.Unmarshal(js, &b); err != nil {
+		return fmt.Errorf("not a v3 Bootstrap fragment: %v", err)
+	}
+	if b.GetAdmin() == nil || !proto.Equal(&b, &bootstrapv3.Bootstrap{Admin: b.GetAdmin()}) {
+		return fmt.Errorf("%s: want an override of admin only", fragment)
+	}
+	return b.GetAdmin().ValidateAll()
 }
 
 // upstreamAddress returns the host and port of the `upstream` cluster's
@@ -206,6 +236,14 @@ func TestComposeMatchesEnvoyConfig(t *testing.T) {
 		{"listener port not published", func(t *testing.T) []byte {
 			return mutate(t, compose, `"127.0.0.1:10000:10000"`, `"127.0.0.1:10001:10001"`)
 		}, "want the listener port 10000 published"},
+		{"override touching more than admin", func(t *testing.T) []byte {
+			return mutate(t, compose, `"admin: {address: {socket_address: {address: 0.0.0.0, port_value: 9901}}}"`,
+				`"static_resources: {listeners: []}"`)
+		}, "want an override of admin only"},
+		{"override not a Bootstrap", func(t *testing.T) []byte {
+			return mutate(t, compose, `"admin: {address: {socket_address: {address: 0.0.0.0, port_value: 9901}}}"`,
+				`"admin: {adress: {}}"`)
+		}, "not a v3 Bootstrap fragment"},
 		{"upstream service renamed", func(t *testing.T) []byte {
 			return mutate(t, compose, "  echo:\n", "  backend:\n")
 		}, `points at "echo"`},

@@ -104,6 +104,12 @@ func checkEnvoy(doc []byte) envoyCheck {
 		c.fail("envoy.yaml: %v", err)
 	}
 
+	// The admin interface can stop Envoy (/quitquitquit) and dump its
+	// config: loopback only.
+	if a := boot.GetAdmin().GetAddress().GetSocketAddress(); a != nil && a.GetAddress() != "127.0.0.1" && a.GetAddress() != "::1" {
+		c.fail("admin.address: got %q; want 127.0.0.1 (the admin interface must not be reachable from the network)", a.GetAddress())
+	}
+
 	clusters := map[string]bool{}
 	for _, cl := range boot.GetStaticResources().GetClusters() {
 		clusters[cl.GetName()] = true
@@ -239,6 +245,9 @@ func TestEnvoyConfig(t *testing.T) {
 		{"validation rule inside a typed_config", func(t *testing.T) []byte {
 			return mutate(t, shipped, "stat_prefix: ingress_http", `stat_prefix: ""`)
 		}, "StatPrefix"},
+		{"admin on every interface", func(t *testing.T) []byte {
+			return mutate(t, shipped, "address: 127.0.0.1, port_value: 9901", "address: 0.0.0.0, port_value: 9901")
+		}, `admin.address: got "0.0.0.0"`},
 		{"listener port", func(t *testing.T) []byte {
 			return mutate(t, shipped, "port_value: 10000", "port_value: 10001")
 		}, "no listener on port 10000"},
