@@ -19,6 +19,7 @@ func TestEvaluateZeroAllocs(t *testing.T) {
 	}
 	config := `{
 		"allowOrigins": [` + strings.Join(origins, ",") + `, "http://localhost:*"],
+		"allowOriginRegexes": ["https://pr-[0-9]+\\.preview\\.example\\.com"],
 		"allowMethods": ["GET", "PUT", "PATCH"],
 		"allowHeaders": ["content-type", "authorization", "x-request-id"],
 		"exposeHeaders": ["x-request-id"],
@@ -43,6 +44,7 @@ func TestEvaluateZeroAllocs(t *testing.T) {
 		{"denied preflight header", Request{Method: "OPTIONS", Origin: "https://app1.example.com", AccessControlRequestMethod: "PUT", AccessControlRequestHeaders: "x-nope"}, ReasonHeaderNotAllowed},
 		{"denied preflight flood", Request{Method: "OPTIONS", Origin: "https://app1.example.com", AccessControlRequestMethod: "PUT", AccessControlRequestHeaders: long}, ReasonHeadersMalformed},
 		{"allowed actual", Request{Method: "POST", Origin: "http://localhost:3000", SecFetchSite: "cross-site"}, ReasonAllowed},
+		{"regex actual", Request{Method: "GET", Origin: "https://pr-17.preview.example.com"}, ReasonAllowed},
 		{"denied actual", Request{Method: "GET", Origin: "https://APP1.example.com"}, ReasonOriginNotAllowed},
 		{"cross-origin protection", Request{Method: "POST", Origin: "https://evil.com", SecFetchSite: "cross-site"}, ReasonCrossOriginProtection},
 		{"routed actual", Request{Method: "GET", Origin: "https://v2.example.com", Authority: "eu.api.example.com", Path: "/v2/x"}, ReasonAllowed},

@@ -226,7 +226,7 @@ func (p *originPattern) match(o *reqOrigin) bool {
 }
 
 // wildcardLabels reports whether host is one or more whole, non-empty,
-// lowercase labels followed by "." and base: never base itself (the apex),
+// lowercase labels of at most 63 bytes (RFC 1035) followed by "." and base: never base itself (the apex),
 // never "xbase" (suffix confusion, GHSA-vhxv-fg4m-p2w8), never
 // "base.evil.com" (the suffix is at the end, byte-exact).
 func wildcardLabels(host, base string) bool {
@@ -234,18 +234,23 @@ func wildcardLabels(host, base string) bool {
 	if n < 1 || host[n] != '.' || host[n+1:] != base {
 		return false
 	}
-	prev := byte('.')
+	label := 0 // length of the current label
 	for i := 0; i < n; i++ {
 		c := host[i]
 		switch {
 		case c == '.':
-			if prev == '.' {
+			if label == 0 {
 				return false
 			}
+			label = 0
 		case !hostByte(c):
 			return false // uppercase included: byte-exact semantics
+		default:
+			label++
+			if label > 63 {
+				return false
+			}
 		}
-		prev = c
 	}
-	return prev != '.'
+	return label > 0
 }

@@ -52,6 +52,8 @@ func TestParseConfigOrigin(t *testing.T) {
 		{"wildcard over IP", "https://*.0.0.1", "", "non-canonical IP literal"},
 		{"short IPv4", "http://127.1", "", "non-canonical IP literal"},
 		{"hex IPv4", "http://0x7f.0.0.1", "", "non-canonical IP literal"},
+		{"hex last label", "http://1.2.3.0x4", "", "non-canonical IP literal"},
+		{"0x prefix that is not hex is a name", "http://a.0xg", "http://a.0xg", ""},
 		{"octal-looking IPv4", "http://127.000.0.1", "", "non-canonical IP literal"},
 		{"uncompressed IPv6", "http://[0:0:0:0:0:0:0:1]", "", `browsers send "[::1]"`},
 		{"IPv4-mapped dotted", "http://[::ffff:127.0.0.1]", "", `browsers send "[::ffff:7f00:1]"`},
@@ -154,6 +156,9 @@ func TestWildcardLabels(t *testing.T) {
 		{"A.example.com", false},
 		{"a.EXAMPLE.com", false},
 		{"a.example.co", false},
+		{strings.Repeat("a", 63) + ".example.com", true},
+		{strings.Repeat("a", 64) + ".example.com", false},
+		{"a." + strings.Repeat("a", 64) + ".example.com", false},
 	}
 	for _, tt := range tests {
 		if got := wildcardLabels(tt.host, "example.com"); got != tt.want {
