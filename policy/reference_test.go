@@ -18,10 +18,18 @@ import (
 // refAllows reports whether rules allow origin.
 func refAllows(rules *policy.Rules, origin string) bool {
 	for _, e := range rules.AllowOrigins {
-		if e == "*" || e == origin { // byte-exact: no lowercasing (issue 2 §1)
+		if e == "*" {
 			return true
 		}
-		if refPatternAllows(e, origin) {
+		if strings.Contains(e, "*") {
+			// a pattern, never compared as a literal: the Origin
+			// "https://*.example.com" is not a member of it.
+			if refPatternAllows(e, origin) {
+				return true
+			}
+			continue
+		}
+		if e == origin { // byte-exact: no lowercasing (issue 2 §1)
 			return true
 		}
 	}
@@ -90,9 +98,11 @@ func refValidPort(p string) bool {
 }
 
 // refLabel: a lowercase DNS label as a serialized origin carries it
-// (browsers lowercase hosts and punycode-encode Unicode).
+// (browsers lowercase hosts and punycode-encode Unicode). No 63-byte
+// limit: the URL standard's domain-to-ASCII runs with VerifyDnsLength
+// false, so browsers serialize longer labels.
 func refLabel(l string) bool {
-	if l == "" || len(l) > 63 {
+	if l == "" {
 		return false
 	}
 	for i := 0; i < len(l); i++ {
@@ -170,6 +180,24 @@ func refWellFormedOrigin(o string) bool {
 	}
 	for _, l := range strings.Split(host, ".") {
 		if !refLabel(l) {
+			return false
+		}
+	}
+	return true
+}
+
+// refResolvable: within the bounds where an engine may legitimately refuse
+// an origin the patterns cover: at most 326 bytes (issue 2 §3) and DNS
+// labels of at most 63 bytes (RFC 1035 §2.3.4; no real site has a longer
+// one, though browsers serialize it).
+func refResolvable(origin string) bool {
+	if len(origin) > 326 {
+		return false
+	}
+	_, hp, _ := strings.Cut(origin, "://")
+	host, _ := refSplitPort(hp)
+	for _, l := range strings.Split(host, ".") {
+		if len(l) > 63 {
 			return false
 		}
 	}
