@@ -29,18 +29,24 @@ type explanation struct {
 	// Headers, Vary) or "continue" (the request goes upstream; on its
 	// response the filter strips upstream Access-Control-* headers when
 	// StripUpstream, sets Headers, and merges Vary).
-	Action           string          `json:"action"`
-	Status           int             `json:"status,omitempty"` // local reply status (respond only)
-	Headers          []policy.Header `json:"headers"`          // headers the filter sets, lowercase names
-	Vary             string          `json:"vary,omitempty"`   // merged into Vary, never duplicated
-	StripUpstream    bool            `json:"stripUpstream"`
-	PreserveUpstream bool            `json:"preserveUpstream"`  // upstreamCors "preserve": an upstream ACAO leaves the response untouched
-	Explanation      string          `json:"explanation"`       // the decision in one sentence
-	Fixes            []string        `json:"fixes,omitempty"`   // config changes that allow the request, in order
-	FixVerified      bool            `json:"fixVerified"`       // the fixes were applied and re-evaluated: the request is then allowed
-	Blocker          string          `json:"blocker,omitempty"` // why no config change can allow it
-	Notes            []string        `json:"notes,omitempty"`
-	Browser          browserVerdict  `json:"browser"` // what the browser makes of it (assuming the upstream sends no CORS headers)
+	Action           string         `json:"action"`
+	Status           int            `json:"status,omitempty"` // local reply status (respond only)
+	Headers          []jsonHeader   `json:"headers"`          // headers the filter sets, lowercase names
+	Vary             string         `json:"vary,omitempty"`   // merged into Vary, never duplicated
+	StripUpstream    bool           `json:"stripUpstream"`
+	PreserveUpstream bool           `json:"preserveUpstream"`  // upstreamCors "preserve": an upstream ACAO leaves the response untouched
+	Explanation      string         `json:"explanation"`       // the decision in one sentence
+	Fixes            []string       `json:"fixes,omitempty"`   // config changes that allow the request, in order
+	FixVerified      bool           `json:"fixVerified"`       // the fixes were applied and re-evaluated: the request is then allowed
+	Blocker          string         `json:"blocker,omitempty"` // why no config change can allow it
+	Notes            []string       `json:"notes,omitempty"`
+	Browser          browserVerdict `json:"browser"` // what the browser makes of it (assuming the upstream sends no CORS headers)
+}
+
+// jsonHeader is one header the filter sets.
+type jsonHeader struct {
+	Name  string `json:"name"` // lowercase
+	Value string `json:"value"`
 }
 
 // jsonRequest is the policy.Request explain evaluated.
@@ -166,8 +172,11 @@ func describe(file, where string, r *policy.Request, d *policy.Decision, credent
 		},
 		Kind: d.Kind.String(), Route: d.Route, RoutePath: d.RoutePath,
 		Allowed: d.Allowed, Reason: d.Reason.String(), Detail: d.Detail, Shadow: d.Shadow,
-		Action: d.Action.String(), Headers: append([]policy.Header{}, d.HeaderList()...),
+		Action: d.Action.String(), Headers: []jsonHeader{},
 		Vary: d.Vary, StripUpstream: d.StripUpstream, PreserveUpstream: d.PreserveUpstream,
+	}
+	for _, h := range d.HeaderList() {
+		e.Headers = append(e.Headers, jsonHeader{h.Name, h.Value})
 	}
 	if d.Action == policy.Respond {
 		e.Status = d.Status
@@ -274,6 +283,8 @@ func printExplanation(w io.Writer, e *explanation) {
 	}
 	verdict := "denied"
 	switch {
+	case e.Route == "":
+		verdict = "no policy applies"
 	case e.Kind == "not_cors" && e.Reason != "cross_origin_protection":
 		verdict = "not cors"
 	case e.Allowed:
@@ -325,6 +336,13 @@ func printExplanation(w io.Writer, e *explanation) {
 }
 
 func responseSummary(e *explanation) string {
+	if e.Shadow {
+		return "shadow mode: the filter changes nothing; enforced, it would send: " + enforcedSummary(e)
+	}
+	return enforcedSummary(e)
+}
+
+func enforcedSummary(e *explanation) string {
 	switch {
 	case e.Action == "respond":
 		return "local reply " + strconv.Itoa(e.Status) + " " + statusText(e.Status) + " (not forwarded)"

@@ -127,3 +127,12 @@ func TestSchemaCommand(t *testing.T) {
 	}
 	r.check(t, exitOK, string(want), "")
 }
+
+func mustRead(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
