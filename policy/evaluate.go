@@ -192,8 +192,11 @@ func (ru *rules) matchOrigin(r *Request) (bool, Reason) {
 		return true, ReasonAllowed
 	}
 	for i := range ru.patterns {
-		if ru.patterns[i].match(&o) {
-			return true, ReasonAllowed
+		if ru.patterns[i].scheme == o.scheme {
+			if ru.patterns[i].match(&o) {
+				return true, ReasonAllowed
+			}
+			break
 		}
 	}
 	for _, re := range ru.regexes {
@@ -204,25 +207,38 @@ func (ru *rules) matchOrigin(r *Request) (bool, Reason) {
 	return false, ReasonOriginNotAllowed
 }
 
-func (p *originPattern) match(o *reqOrigin) bool {
-	if o.scheme != p.scheme {
-		return false
+// match checks o (whose scheme is sp's) against the any-port hosts, then
+// against the wildcards: for each suffix of the host made of 1 to
+// maxBaseLabels whole labels, one map lookup (the suffix is a substring
+// of the header, so the lookup does not allocate).
+func (sp *schemePatterns) match(o *reqOrigin) bool {
+	if _, ok := sp.anyPortHosts[o.host]; ok {
+		return true
 	}
-	switch p.port {
-	case "*":
-	case "":
-		if o.port != "" {
-			return false
+	h := o.host
+	labels := 0
+	for i := len(h) - 1; i > 0 && labels < sp.maxBaseLabels; i-- {
+		if h[i] != '.' {
+			continue
 		}
-	default:
-		if o.port != p.port {
-			return false
+		labels++
+		ports, ok := sp.wildcards[h[i+1:]]
+		if !ok {
+			continue
+		}
+		for _, port := range ports {
+			if portMatches(port, o.port) && wildcardLabels(h, h[i+1:]) {
+				return true
+			}
 		}
 	}
-	if !p.wildcard {
-		return o.host == p.host
-	}
-	return wildcardLabels(o.host, p.host)
+	return false
+}
+
+// portMatches applies an entry's port rule: "" = no port, "*" = any port
+// or none, else exactly that port.
+func portMatches(rule, port string) bool {
+	return rule == "*" || rule == port
 }
 
 // wildcardLabels reports whether host is one or more whole, non-empty,

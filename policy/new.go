@@ -232,8 +232,29 @@ func (v *validator) origins(c *rules, r *Rules, prefix string) {
 			c.exact[o.norm] = struct{}{}
 			continue
 		}
-		c.patterns = append(c.patterns, originPattern{scheme: o.scheme, host: o.host, wildcard: o.wildcard, port: o.port})
+		c.addPattern(&o)
 	}
+}
+
+// addPattern indexes a wildcard or any-port origin.
+func (c *rules) addPattern(o *originSpec) {
+	var sp *schemePatterns
+	for i := range c.patterns {
+		if c.patterns[i].scheme == o.scheme {
+			sp = &c.patterns[i]
+		}
+	}
+	if sp == nil {
+		c.patterns = append(c.patterns, schemePatterns{scheme: o.scheme,
+			anyPortHosts: map[string]struct{}{}, wildcards: map[string][]string{}})
+		sp = &c.patterns[len(c.patterns)-1]
+	}
+	if !o.wildcard {
+		sp.anyPortHosts[o.host] = struct{}{}
+		return
+	}
+	sp.wildcards[o.host] = append(sp.wildcards[o.host], o.port)
+	sp.maxBaseLabels = max(sp.maxBaseLabels, strings.Count(o.host, ".")+1)
 }
 
 func (v *validator) regexes(c *rules, list []string, field string) {

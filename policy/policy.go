@@ -36,7 +36,7 @@ type rules struct {
 	hasOrigins bool // allowOrigins or allowOriginRegexes is set
 	allowAll   bool // "*" in allowOrigins
 	exact      map[string]struct{}
-	patterns   []originPattern
+	patterns   []schemePatterns // wildcard and any-port entries, by scheme
 	regexes    []*regexp.Regexp
 
 	creds     bool
@@ -61,12 +61,19 @@ type rules struct {
 	varyPreflight string
 }
 
-// originPattern is a wildcard or any-port entry of allowOrigins.
-type originPattern struct {
-	scheme   string
-	host     string // exact host, or the part after "*." when wildcard
-	wildcard bool
-	port     string // "" = no port, "*" = any port (or none), else exact
+// schemePatterns indexes the wildcard and any-port entries of one scheme
+// by host, so that matching costs a few map lookups (one per trailing
+// label count that some wildcard has) however many entries there are.
+type schemePatterns struct {
+	scheme string
+	// anyPortHosts holds "scheme://host:*" entries: host with any port.
+	anyPortHosts map[string]struct{}
+	// wildcards maps the base of "scheme://*.base[:port]" to its port
+	// rules ("" = no port, "*" = any port or none, else that port).
+	wildcards map[string][]string
+	// maxBaseLabels is the most labels any wildcard base has; a request
+	// host's suffixes with more labels need not be looked up.
+	maxBaseLabels int
 }
 
 // Warnings returns the legal but risky settings found by New.
