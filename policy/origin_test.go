@@ -166,3 +166,43 @@ func TestWildcardLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestOriginMatching: which request Origins a set of allowOrigins entries
+// admits. Byte-exact against the normalized config, whole labels for
+// wildcards, port rules per entry.
+func TestOriginMatching(t *testing.T) {
+	p := mustCompile(t, `{"allowOrigins": [
+		"https://*.example.com", "https://*.example.com:8443", "https://*.b.example.org:*",
+		"http://dev.example.net:*", "https://exact.example.net", "wss://*.example.com"
+	]}`)
+	tests := []struct {
+		origin string
+		want   bool
+	}{
+		{"https://a.example.com", true},
+		{"https://a.example.com:8443", true},
+		{"https://a.example.com:9000", false},
+		{"https://example.com:8443", false},
+		{"http://a.example.com", false},
+		{"wss://a.example.com", true},
+		{"https://x.b.example.org", true},
+		{"https://x.b.example.org:1", true},
+		{"https://b.example.org", false},
+		{"https://xb.example.org", false},
+		{"http://dev.example.net", true},
+		{"http://dev.example.net:3000", true},
+		{"http://x.dev.example.net:3000", false},
+		{"https://dev.example.net:3000", false},
+		{"https://exact.example.net", true},
+		{"https://exact.example.net:8443", false},
+		{"https://a.exact.example.net", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.origin, func(t *testing.T) {
+			d := p.Evaluate(&Request{Method: "GET", Origin: tt.origin})
+			if d.Allowed != tt.want {
+				t.Errorf("Evaluate(Origin %q).Allowed: got %v (%v); want %v", tt.origin, d.Allowed, d.Reason, tt.want)
+			}
+		})
+	}
+}
