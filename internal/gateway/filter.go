@@ -19,14 +19,40 @@ import (
 // request is being proxied to the upstream.
 var emulatorMu sync.Mutex
 
-// Filter is one instance of the compiled proxy-wasm module, configured
-// once, running in wazero through proxytest's host emulator. Only one
-// Filter can exist per process at a time (the emulator is global): Close
-// one before loading the next.
+// Module is the compiled proxy-wasm module, instantiated once in wazero.
+// Compiling a Go module takes seconds; configuring it again takes
+// milliseconds, so tests that need several configs keep one Module and
+// make a Filter per config, as Envoy reuses a VM across configurations.
+type Module struct {
+	vm proxytest.WasmVMContext
+}
+
+// CompileModule compiles and instantiates a WASI reactor module (it gets
+// the _start alias the SDK's runner needs).
+func CompileModule(wasm []byte) (*Module, error) {
+	aliased, err := wasmhost.WithStartAlias(wasm)
+	if err != nil {
+		return nil, err
+	}
+	vm, err := proxytest.NewWasmVMContext(aliased)
+	if err != nil {
+		return nil, fmt.Errorf("instantiate module in wazero: %w", err)
+	}
+	return &Module{vm: vm}, nil
+}
+
+// Close releases the wazero runtime.
+func (m *Module) Close() error { return m.vm.Close() }
+
+// Filter is the module configured once, running through proxytest's host
+// emulator. Only one Filter can exist per process at a time (the emulator
+// is global): Close one before making the next.
 type Filter struct {
-	vm    proxytest.WasmVMContext
 	host  proxytest.HostEmulator
 	reset func()
+	// owned is the module LoadFilter compiled for this filter alone;
+	// Close closes it too.
+	owned *Module
 
 	// trapped is set after the module trapped. The wasm instance's state is
 	// undefined from then on, so, like Envoy with fail_open: false, every
@@ -46,28 +72,36 @@ type LocalReply struct {
 // segments joined with "." (e.g. "route_name").
 type Properties map[string]string
 
-// LoadFilter compiles module, starts it and hands it config as the plugin
-// configuration. A config the module rejects (proxy_on_configure returned
-// false) is an error carrying the module's error-level log lines, which is
-// where it explains why.
+// LoadFilter compiles module and configures it (see NewFilter). Closing
+// the filter closes the module.
 func LoadFilter(module, config []byte, props Properties) (*Filter, error) {
-	aliased, err := wasmhost.WithStartAlias(module)
+	m, err := CompileModule(module)
 	if err != nil {
 		return nil, err
 	}
-	vm, err := proxytest.NewWasmVMContext(aliased)
+	f, err := m.NewFilter(config, props)
 	if err != nil {
-		return nil, fmt.Errorf("instantiate module in wazero: %w", err)
+		m.Close()
+		return nil, err
 	}
-	opt := proxytest.NewEmulatorOption().WithVMContext(vm).WithPluginConfiguration(config)
+	f.owned = m
+	return f, nil
+}
+
+// NewFilter starts a plugin (root) context on the module and hands it
+// config as the plugin configuration. A config the module rejects
+// (proxy_on_configure returned false) is an error carrying the module's
+// error-level log lines, which is where it explains why.
+func (m *Module) NewFilter(config []byte, props Properties) (*Filter, error) {
+	opt := proxytest.NewEmulatorOption().WithVMContext(m.vm).WithPluginConfiguration(config)
 	for k, v := range props {
 		opt = opt.WithProperty(strings.Split(k, "."), []byte(v))
 	}
 
 	emulatorMu.Lock()
 	defer emulatorMu.Unlock()
-	f := &Filter{vm: vm}
-	err = f.guard(func() {
+	f := &Filter{}
+	err := f.guard(func() {
 		f.host, f.reset = proxytest.NewHostEmulator(opt)
 		if f.host.StartVM() != types.OnVMStartStatusOK {
 			panic(errors.New("proxy_on_vm_start returned false"))
@@ -97,7 +131,8 @@ func (e *configRejected) Error() string {
 	return "the module rejected the plugin configuration:\n  " + strings.Join(e.logs, "\n  ")
 }
 
-// Close releases the module and the process-global emulator.
+// Close releases the process-global emulator, and the module if
+// LoadFilter compiled it.
 func (f *Filter) Close() error {
 	emulatorMu.Lock()
 	defer emulatorMu.Unlock()
@@ -109,11 +144,11 @@ func (f *Filter) closeLocked() error {
 		f.reset()
 		f.reset = nil
 	}
-	if f.vm == nil {
+	if f.owned == nil {
 		return nil
 	}
-	err := f.vm.Close()
-	f.vm = nil
+	err := f.owned.Close()
+	f.owned = nil
 	return err
 }
 

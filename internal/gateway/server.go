@@ -16,7 +16,10 @@ import (
 // Config describes one local gateway: the module, its plugin
 // configuration, and where to listen.
 type Config struct {
-	Module       []byte // the compiled proxy-wasm module (build/cors.wasm)
+	Module []byte // the proxy-wasm module (build/cors.wasm)
+	// Compiled, when set, is used instead of Module and left open on
+	// Shutdown, so that tests can configure one compiled module many times.
+	Compiled     *Module
 	PluginConfig []byte // the JSON plugin configuration
 	Listen       string // gateway address, e.g. "127.0.0.1:10000"
 	// Upstream is the backend URL. Empty starts the built-in DemoUpstream
@@ -110,7 +113,13 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.RouteName != "" {
 		props["route_name"] = cfg.RouteName
 	}
-	if s.Filter, err = LoadFilter(cfg.Module, cfg.PluginConfig, props); err != nil {
+	if cfg.Compiled != nil {
+		s.Filter, err = cfg.Compiled.NewFilter(cfg.PluginConfig, props)
+	} else {
+		s.Filter, err = LoadFilter(cfg.Module, cfg.PluginConfig, props)
+	}
+	if err != nil {
+		s.Filter = nil
 		return fail(err)
 	}
 	s.Gateway = NewGateway(s.Filter, up, logger)

@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"path"
+	"strconv"
+	"strings"
 )
 
 // DemoUpstream is the built-in backend the local gateway fronts when no
@@ -22,8 +25,12 @@ import (
 //
 // Every answer carries x-request-id (exposed by the example config) and
 // x-internal-secret (never exposed, so cross-origin JavaScript reads null).
-// With ?upstream_acao=<value> it also sets its own
-// Access-Control-Allow-Origin, to show the gateway overriding it.
+//
+// Like the echo service of e2e/docker-compose.yaml (ealen/echo-server), it
+// takes ?echo_code=401 (the status) and ?echo_header=Name:value (a
+// response header; repeat it for more lines), which override the above.
+// That is how the e2e replay and the demo make it answer, e.g., its own
+// Access-Control-Allow-Origin: * for the gateway to override.
 type DemoUpstream struct {
 	// Stats counts what reached the upstream: a preflight answered by the
 	// module never shows up here.
@@ -44,10 +51,6 @@ func (u *DemoUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Request-Id", randomID())
 	h.Set("X-Internal-Secret", "do-not-leak-"+randomID())
-	if v := r.URL.Query().Get("upstream_acao"); v != "" {
-		h.Set("Access-Control-Allow-Origin", v)
-		h.Set("Access-Control-Allow-Credentials", "true")
-	}
 
 	reply := map[string]any{
 		"upstream": "corswasm demo upstream",
@@ -79,8 +82,31 @@ func (u *DemoUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// headers, as a CORS-unaware backend does, so the browser fails it.
 		reply["note"] = "this preflight reached the upstream"
 	}
+	status = applyEchoControls(r.URL.Query(), h, status)
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(reply)
+}
+
+// applyEchoControls applies echo_header (each name's lines replace the
+// handler's) and echo_code (200-599) and returns the status.
+func applyEchoControls(q url.Values, h http.Header, status int) int {
+	replaced := map[string]bool{}
+	for _, line := range q["echo_header"] {
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || name == "" {
+			continue
+		}
+		name = http.CanonicalHeaderKey(strings.TrimSpace(name))
+		if !replaced[name] {
+			h.Del(name)
+			replaced[name] = true
+		}
+		h.Add(name, strings.TrimSpace(value))
+	}
+	if code, err := strconv.Atoi(q.Get("echo_code")); err == nil && code >= 200 && code <= 599 {
+		status = code
+	}
+	return status
 }
 
 func randomID() string {

@@ -108,9 +108,9 @@ if (document.getElementById('demos')) {
     },
     {
       id: 'upstream-star', title: 'Upstream sends Access-Control-Allow-Origin: *', expect: 'allowed',
-      code: "fetch(GW + '/api/hello?upstream_acao=*', {credentials: 'include'})",
+      code: "fetch(GW + '/api/hello?echo_header=Access-Control-Allow-Origin:*&echo_header=Access-Control-Allow-Credentials:true', {credentials: 'include'})",
       why: 'The upstream sets Access-Control-Allow-Origin: *, which a browser rejects for a credentialed request. With upstreamCors: override the gateway is authoritative: the module drops the upstream\'s Access-Control-* headers and sets its own.',
-      run: () => runFetch(() => fetch(GW + '/api/hello?upstream_acao=*', {credentials: 'include'})),
+      run: () => runFetch(() => fetch(GW + '/api/hello?echo_header=Access-Control-Allow-Origin:*&echo_header=Access-Control-Allow-Credentials:true', {credentials: 'include'})),
     },
     {
       id: 'error-401', title: '401 from the upstream', expect: 'allowed',
