@@ -158,3 +158,75 @@ func runSDKScenario(t *testing.T, host proxytest.HostEmulator, s scenarios.Scena
 		}
 	}
 }
+
+// An invalid configuration makes proxy_on_configure return false (Envoy
+// rejects the plugin or the update), logs every problem at error level
+// naming its JSON path, and counts corswasm.config_rejected.
+func TestInvalidConfigFailsPluginStart(t *testing.T) {
+	tests := []struct {
+		name   string
+		config string
+		want   []string // substrings of the error log
+	}{
+		{"public suffix wildcard with credentials", `{"routes": [{"name": "a", "hosts": ["a.example"], "allowOrigins": ["https://*.github.io"], "allowCredentials": true}]}`, []string{`routes[0].allowOrigins[0]: "https://*.github.io"`}},
+		{"* with credentials", `{"allowOrigins": ["*"], "allowCredentials": true}`, []string{"allowCredentials"}},
+		{"unknown field", `{"allowOrigin": ["https://a.example"]}`, []string{"allowOrigin"}},
+		{"not JSON", `allowOrigins: [a]`, []string{"corswasm: configuration rejected"}},
+		{"empty", ``, []string{"plugin configuration is empty"}},
+	}
+	sdkVM(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opt := proxytest.NewEmulatorOption().WithVMContext(sdkVM(t)).WithPluginConfiguration([]byte(tt.config))
+			host, reset := proxytest.NewHostEmulator(opt)
+			defer reset()
+			if st := host.StartPlugin(); st != types.OnPluginStartStatusFailed {
+				t.Fatalf("StartPlugin: got %v; want Failed", st)
+			}
+			logs := host.GetErrorLogs()
+			for _, want := range tt.want {
+				if !slices.ContainsFunc(logs, func(l string) bool { return strings.Contains(l, want) }) {
+					t.Errorf("error logs: got %q; want a line containing %q", logs, want)
+				}
+			}
+			if v, err := host.GetCounterMetric("corswasm.config_rejected"); err != nil || v != 1 {
+				t.Errorf("corswasm.config_rejected: got %d (%v); want 1", v, err)
+			}
+		})
+	}
+}
+
+// Warnings (legal but risky settings) are logged at warn level and do not
+// stop the plugin.
+func TestConfigWarningsAreLogged(t *testing.T) {
+	host, reset := emulator(t, `{"allowOrigins": ["https://app.example.com"], "maxAge": 86400}`, "")
+	defer reset()
+	if logs := host.GetWarnLogs(); !slices.ContainsFunc(logs, func(l string) bool { return strings.Contains(l, "maxAge") }) {
+		t.Errorf("warn logs: got %q; want a line about maxAge", logs)
+	}
+}
+
+// A later configure applies to new streams: a new plugin configuration on
+// the same VM changes the next request's answer.
+func TestReconfigureAppliesToNewStreams(t *testing.T) {
+	req := [][2]string{{":method", "GET"}, {":path", "/"}, {":authority", "api.example.com"}, {"origin", "https://b.example"}}
+	for i, tt := range []struct {
+		config string
+		want   []string
+	}{
+		{`{"allowOrigins": ["https://a.example"]}`, nil},
+		{`{"allowOrigins": ["https://b.example"]}`, []string{"https://b.example"}},
+		{`{"allowOrigins": ["https://a.example"]}`, nil},
+	} {
+		host, reset := emulator(t, tt.config, "")
+		id := host.InitializeHttpContext()
+		host.CallOnRequestHeaders(id, req, true)
+		host.CallOnResponseHeaders(id, [][2]string{{":status", "200"}}, false)
+		got := scenarios.Values(host.GetCurrentResponseHeaders(id), scenarios.ACAO)
+		host.CompleteHttpContext(id)
+		reset()
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("config %d: ACAO got %q; want %q", i, got, tt.want)
+		}
+	}
+}

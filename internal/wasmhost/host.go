@@ -242,3 +242,7 @@ func (w *wasiCounter) After(context.Context, api.Module, api.FunctionDefinition,
 func (w *wasiCounter) Abort(context.Context, api.Module, api.FunctionDefinition, error)    {}
 
 func le32(b []byte, v uint32) { binary.LittleEndian.PutUint32(b, v) }
+
+// Module returns the wazero module instance, for tests that call exports
+// directly.
+func (in *Instance) Module() api.Module { return in.mod }

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/corswasm/corswasm/internal/scenarios"
+)
+
+// Host calls per request are the cost that carries over to Envoy: every
+// proxy_* import the module calls and every proxy_on_memory_allocate the
+// host makes to hand data back is one crossing of the wasm boundary. The
+// counts are pinned exactly, so any regression (or improvement) shows up
+// here and must be reflected in the README's table.
+//
+// Where the crossings go (ConfigCredentials: origin list, credentials,
+// exposed headers; no routes, no crossOriginProtection):
+//
+//	request phase   get origin (1, +1 alloc if present); when present, every
+//	                request header line in one call (1 + 1 alloc); the
+//	                metric (1); a denial's debug log (1); a local reply (1)
+//	response phase  the response header lines when upstream CORS headers
+//	                must be stripped or preserved (1 + 1 alloc), else Vary
+//	                (1, +1 alloc if present); one replace per header set,
+//	                one remove per upstream Access-Control-* header, and
+//	                one replace for Vary when the merge changes it
+//	local reply     our own response callback on it: 0
+func TestHostCallsPerRequest(t *testing.T) {
+	m := corsModule(t)
+	tests := []struct {
+		name     string
+		config   string
+		request  [][2]string // besides :method/:path/:authority/:scheme
+		method   string
+		upstream *scenarios.Response
+		want     int
+	}{
+		{
+			// get origin 1; metric 1; response pairs 2 (the engine strips
+			// upstream CORS headers even for non-CORS requests); vary 1.
+			name: "no Origin", config: scenarios.ConfigCredentials, method: "GET", want: 5,
+		},
+		{
+			name: "no Origin, upstream already varies on Origin", config: scenarios.ConfigCredentials, method: "GET",
+			upstream: &scenarios.Response{Status: 200, Headers: [][2]string{{"vary", "Origin"}}}, want: 4,
+		},
+		{
+			// get origin 2; pairs 2; metric 1; response pairs 2; ACAO, ACAC,
+			// ACEH 3; vary 1.
+			name: "allowed actual, credentials and exposed headers", config: scenarios.ConfigCredentials, method: "GET",
+			request: [][2]string{{"origin", "https://app.example.com"}}, want: 11,
+		},
+		{
+			name: "allowed actual, origin list without credentials", config: `{"allowOrigins": ["https://app.example.com"]}`, method: "GET",
+			request: [][2]string{{"origin", "https://app.example.com"}}, want: 9,
+		},
+		{
+			name: "allowed actual, *", config: scenarios.ConfigStar, method: "GET",
+			request: [][2]string{{"origin", "https://app.example.com"}}, want: 8,
+		},
+		{
+			// get origin 2; pairs 2; metric 1; debug log 1; response pairs 2;
+			// vary 1.
+			name: "denied actual", config: scenarios.ConfigCredentials, method: "GET",
+			request: [][2]string{{"origin", "https://evil.example"}}, want: 9,
+		},
+		{
+			// get origin 2; pairs 2; metric 1; local reply 1; the local
+			// reply's pass through our response callback 0.
+			name: "allowed preflight", config: scenarios.ConfigCredentials, method: "OPTIONS",
+			request: [][2]string{{"origin", "https://app.example.com"}, {"access-control-request-method", "PUT"}}, want: 6,
+		},
+		{
+			name: "denied preflight", config: scenarios.ConfigCredentials, method: "OPTIONS",
+			request: [][2]string{{"origin", "https://evil.example"}, {"access-control-request-method", "PUT"}}, want: 7,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := instantiate(t, m, tt.config)
+			s := scenarios.Scenario{Method: tt.method, Path: "/", Authority: "api.example.com", Headers: tt.request, Upstream: tt.upstream}
+			wasi := m.WASICalls()
+			o := run(t, in, s)
+			if got := o.calls.Total(); got != tt.want {
+				t.Errorf("crossings: got %v; want %d", o.calls, tt.want)
+			}
+			if n := m.WASICalls() - wasi; n != 0 {
+				t.Errorf("WASI calls during the request: got %d; want 0", n)
+			}
+		})
+	}
+}
