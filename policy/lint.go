@@ -289,19 +289,24 @@ func (s *regexScan) literalAfter(node *syntax.Regexp) (text string, endsHost boo
 	var seq []*syntax.Regexp
 	flattenAround(s.root, node, &seq)
 	i := slices.Index(seq, node)
-	if i < 0 || i+1 >= len(seq) || seq[i+1].Op != syntax.OpLiteral {
+	if i < 0 {
 		return "", false
 	}
-	text = string(seq[i+1].Rune)
-	if j := strings.IndexAny(text, ":/"); j >= 0 {
-		return text[:j], true
+	// Join the run of literals that follows: "(.*\.)?example\.com" has
+	// "." and "example.com" as separate nodes.
+	j := i + 1
+	for ; j < len(seq) && seq[j].Op == syntax.OpLiteral; j++ {
+		text += string(seq[j].Rune)
 	}
-	if i+2 >= len(seq) {
-		return text, true
+	if k := strings.IndexAny(text, ":/"); k >= 0 {
+		return text[:k], true
 	}
-	switch seq[i+2].Op {
+	if j >= len(seq) {
+		return text, text != ""
+	}
+	switch seq[j].Op {
 	case syntax.OpEndText, syntax.OpEndLine, syntax.OpQuest:
-		return text, true
+		return text, text != ""
 	}
 	return text, false
 }

@@ -61,6 +61,11 @@ func TestLint(t *testing.T) {
 			want: []string{`allowOriginRegexes[0]: "^https://.+\\.example\\.com$": ".+" matches any run of characters, dots included, so it allows any subdomain at any depth (e.g. "https://attacker.tenant.example.com"): list "https://*.example.com" in allowOrigins (whole labels only) or match one label with [a-z0-9-]+`},
 		},
 		{
+			name: "optional dot star group before the domain",
+			cfg:  Config{Rules: Rules{AllowOriginRegexes: []string{`^https://(.*\.)?example\.com$`}}},
+			want: []string{`allowOriginRegexes[0]: "^https://(.*\\.)?example\\.com$": ".*" matches any run of characters, dots included, so it allows any subdomain at any depth (e.g. "https://attacker.tenant.example.com"): list "https://*.example.com" in allowOrigins (whole labels only) or match one label with [a-z0-9-]+`},
+		},
+		{
 			name: "regex without a scheme is all host",
 			cfg:  Config{Rules: Rules{AllowOriginRegexes: []string{`example.com$`}}},
 			want: []string{`allowOriginRegexes[0]: "example.com$": the unescaped "." before "com" matches any character, so this also allows "examplexcom": escape it ("\\." in json)`},
