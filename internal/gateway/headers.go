@@ -21,10 +21,16 @@ func requestHeaderList(r *http.Request) [][2]string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
+	// :path is origin-form, as Envoy gives it, even if the client sent an
+	// absolute URI on the request line.
+	path := r.RequestURI
+	if !strings.HasPrefix(path, "/") {
+		path = r.URL.RequestURI()
+	}
 	list := make([][2]string, 0, 4+len(r.Header))
 	list = append(list,
 		[2]string{":method", r.Method},
-		[2]string{":path", r.RequestURI},
+		[2]string{":path", path},
 		[2]string{":authority", r.Host},
 		[2]string{":scheme", scheme},
 	)
