@@ -20,6 +20,7 @@ func TestParseConfigOrigin(t *testing.T) {
 		{"IDN to punycode", "https://bücher.example", "https://xn--bcher-kva.example", ""},
 		{"IDN wildcard uppercase", "https://*.BÜCHER.example", "https://*.xn--bcher-kva.example", ""},
 		{"IDN width-folded", "https://ｅｘａｍｐｌｅ.com", "https://example.com", ""},
+		{"IDN nontransitional like browsers (ß kept)", "https://faß.example", "https://xn--fa-hia.example", ""},
 		{"punycode kept", "https://xn--bcher-kva.example", "https://xn--bcher-kva.example", ""},
 		{"IPv4", "http://127.0.0.1:8080", "http://127.0.0.1:8080", ""},
 		{"IPv6", "http://[::1]:8080", "http://[::1]:8080", ""},
