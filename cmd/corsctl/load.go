@@ -44,6 +44,11 @@ const (
 		wasmFilterType + " filter, or an Istio WasmPlugin"
 )
 
+// errNoConfig is the filter's own message (config.go in the repository
+// root) for a missing or empty plugin configuration, on which it refuses
+// to start.
+const errNoConfig = "plugin configuration is empty: set the filter's configuration to the corswasm JSON (see examples/config.json)"
+
 // envoyKeys are top-level fields of an Envoy bootstrap; a document with
 // any of them is read as Envoy config, never as a plugin config.
 var envoyKeys = []string{"static_resources", "dynamic_resources", "admin", "node", "layered_runtime", "overload_manager", "cluster_manager"}
@@ -201,8 +206,7 @@ func fromWasmFilter(filter map[string]any, path string) source {
 	at := join(path, "config.configuration")
 	raw, ok := cfg["configuration"]
 	if !ok {
-		return source{where: join(path, "config"), problem: "configuration is missing: the filter would start with an empty configuration; " +
-			"set configuration to a " + typeStringValue + " whose value is the JSON policy"}
+		return source{where: join(path, "config"), problem: errNoConfig}
 	}
 	conf, _ := raw.(map[string]any)
 	t, _ := conf["@type"].(string)
@@ -211,6 +215,9 @@ func fromWasmFilter(filter map[string]any, path string) source {
 		s, ok := conf["value"].(string)
 		if !ok {
 			return source{where: at, problem: "value must be a string holding the JSON policy"}
+		}
+		if s == "" {
+			return source{where: join(at, "value"), problem: errNoConfig}
 		}
 		return source{where: join(at, "value"), config: []byte(s)}
 	case typeBytesValue:
