@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/corswasm/corswasm/policy"
 )
@@ -12,11 +13,12 @@ import (
 // header is committed.
 type writer struct {
 	http.ResponseWriter
-	m         *Middleware
-	r         *http.Request
-	req       policy.Request
-	d         policy.Decision
-	committed bool
+	m   *Middleware
+	req policy.Request
+	// The request's header slices, for reflected values.
+	origin, acrm, acrh []string
+	d                  policy.Decision
+	committed          bool
 }
 
 func (w *writer) release() {
@@ -65,23 +67,23 @@ func (w *writer) commit() {
 	if d.StripUpstream {
 		stripAccessControl(h)
 	}
-	w.m.setHeaders(h, w.r, d)
+	w.m.setHeaders(h, w, d)
 }
 
 // respond carries out a local reply. The reply is ours alone, so any
 // Access-Control-* header an outer handler put in the map is removed: a
 // refused preflight carries none (Fetch: 403 without CORS headers).
-func (m *Middleware) respond(w http.ResponseWriter, r *http.Request, d *policy.Decision) {
+func (m *Middleware) respond(w http.ResponseWriter, cw *writer, d *policy.Decision) {
 	h := w.Header()
 	stripAccessControl(h)
-	m.setHeaders(h, r, d)
+	m.setHeaders(h, cw, d)
 	w.WriteHeader(d.Status)
 }
 
 // setHeaders replaces each decision header and merges Decision.Vary.
-func (m *Middleware) setHeaders(h http.Header, r *http.Request, d *policy.Decision) {
+func (m *Middleware) setHeaders(h http.Header, cw *writer, d *policy.Decision) {
 	for _, hd := range d.HeaderList() {
-		h[canonical(hd.Name)] = m.values(r, hd.Value)
+		h[canonical(hd.Name)] = m.values(cw, hd.Value)
 	}
 	if d.Vary == "" {
 		return
@@ -108,44 +110,59 @@ func (m *Middleware) setHeaders(h http.Header, r *http.Request, d *policy.Decisi
 // from the immutable policy repeat on every request). Slices are capped at
 // length 1 so an append by a later handler copies instead of writing into
 // shared memory.
-func (m *Middleware) values(r *http.Request, v string) []string {
-	for _, name := range reflected {
-		if s := r.Header[name]; len(s) == 1 && s[0] == v {
+func (m *Middleware) values(cw *writer, v string) []string {
+	for _, s := range [...][]string{cw.origin, cw.acrm, cw.acrh} {
+		if len(s) == 1 && s[0] == v {
 			return s[:1:1]
 		}
 	}
 	return m.vals.get(v)
 }
 
-var reflected = [...]string{"Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"}
-
 // maxCachedValues bounds the cache, so values that vary per request can
 // only ever cost an allocation, never memory growth.
 const maxCachedValues = 256
 
+// valueCache is copy-on-write: a lookup is one atomic load and one map
+// read; the rare insert copies the (bounded) map under a lock.
 type valueCache struct {
-	mu sync.RWMutex
-	m  map[string][]string
+	mu sync.Mutex
+	m  atomic.Pointer[map[string][]string]
 }
 
 func (c *valueCache) get(v string) []string {
-	c.mu.RLock()
-	s, ok := c.m[v]
-	c.mu.RUnlock()
-	if ok {
-		return s
+	if mp := c.m.Load(); mp != nil {
+		if s, ok := (*mp)[v]; ok {
+			return s
+		}
 	}
 	v = strings.Clone(v) // never pin request memory in the cache
-	s = []string{v}
+	s := []string{v}
 	c.mu.Lock()
-	if c.m == nil {
-		c.m = make(map[string][]string)
+	defer c.mu.Unlock()
+	old := c.m.Load()
+	if old != nil && len(*old) >= maxCachedValues {
+		return s
 	}
-	if len(c.m) < maxCachedValues {
-		c.m[v] = s
+	next := make(map[string][]string, 1+lenOf(old))
+	if old != nil {
+		for k, val := range *old {
+			next[k] = val
+		}
+		if val, ok := (*old)[v]; ok { // another request added it meanwhile
+			return val
+		}
 	}
-	c.mu.Unlock()
+	next[v] = s
+	c.m.Store(&next)
 	return s
+}
+
+func lenOf(m *map[string][]string) int {
+	if m == nil {
+		return 0
+	}
+	return len(*m)
 }
 
 // canonical maps the engine's lowercase header names to net/http's
@@ -180,6 +197,9 @@ func isAccessControl(k string) bool {
 }
 
 func stripAccessControl(h http.Header) {
+	if len(h) == 0 {
+		return
+	}
 	for k := range h {
 		if isAccessControl(k) {
 			delete(h, k)

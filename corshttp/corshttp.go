@@ -26,6 +26,7 @@ package corshttp
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/corswasm/corswasm/policy"
@@ -59,12 +60,19 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 	if next == nil {
 		panic("corshttp: next handler is nil")
 	}
-	return &handler{m: m, next: next}
+	return &handler{m: m, next: next,
+		details:   m.Policy.NeedsRequestDetails(),
+		routeName: m.RouteName != nil && m.Policy.NeedsRouteName(),
+	}
 }
 
 type handler struct {
 	m    *Middleware
 	next http.Handler
+	// details: the policy has routes or crossOriginProtection, so
+	// Authority and Path take part in decisions; otherwise they are not
+	// read at all. routeName: some route selects on routeNames.
+	details, routeName bool
 }
 
 // writerPool recycles the per-request state (the decision and the
@@ -77,7 +85,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cw := writerPool.Get().(*writer)
 	defer cw.release()
 
-	h.m.request(r, &cw.req)
+	h.request(r, cw)
 	cw.d = h.m.Policy.Evaluate(&cw.req)
 	d := &cw.d
 	if h.m.OnDecision != nil {
@@ -89,14 +97,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// shadow: evaluate, log and count, change nothing.
 		h.next.ServeHTTP(w, r)
 	case d.Action == policy.Respond:
-		h.m.respond(w, r, d)
+		h.m.respond(w, cw, d)
 	case d.NumHeaders == 0 && d.Vary == "" && !d.StripUpstream:
 		// Nothing to do to the response: skip the wrapper entirely.
 		h.next.ServeHTTP(w, r)
 	default:
 		cw.ResponseWriter = w
 		cw.m = h.m
-		cw.r = r
 		h.next.ServeHTTP(cw, r)
 		// A handler that writes nothing lets the server send the header
 		// map as it stands when it returns: decorate it now.
@@ -104,23 +111,36 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// request fills pr from r. Strings are the header values as received.
-func (m *Middleware) request(r *http.Request, pr *policy.Request) {
+// request fills cw.req from r. Strings are the header values as
+// received; the header slices are kept so reflected values can be set on
+// the response without allocating.
+func (h *handler) request(r *http.Request, cw *writer) {
 	hd := r.Header
-	origins := hd["Origin"]
-	*pr = policy.Request{
-		Method:                             r.Method,
-		Origin:                             first(origins),
-		MultipleOrigins:                    len(origins) > 1,
-		AccessControlRequestMethod:         first(hd["Access-Control-Request-Method"]),
-		AccessControlRequestHeaders:        joinLines(hd["Access-Control-Request-Headers"]),
-		AccessControlRequestPrivateNetwork: first(hd["Access-Control-Request-Private-Network"]),
-		SecFetchSite:                       first(hd["Sec-Fetch-Site"]),
-		Authority:                          r.Host,
-		Path:                               requestPath(r),
+	cw.origin = hd["Origin"]
+	cw.req = policy.Request{
+		Method:          r.Method,
+		Origin:          first(cw.origin),
+		MultipleOrigins: len(cw.origin) > 1,
 	}
-	if m.RouteName != nil {
-		pr.RouteName = m.RouteName(r)
+	// The Access-Control-Request-* headers only mean something on a
+	// preflight, which is an OPTIONS request (Fetch uppercases it; methods
+	// are case-sensitive), so other requests skip the lookups.
+	if r.Method == http.MethodOptions {
+		cw.acrm = hd["Access-Control-Request-Method"]
+		cw.acrh = hd["Access-Control-Request-Headers"]
+		cw.req.AccessControlRequestMethod = first(cw.acrm)
+		cw.req.AccessControlRequestHeaders = joinLines(cw.acrh)
+		cw.req.AccessControlRequestPrivateNetwork = first(hd["Access-Control-Request-Private-Network"])
+	}
+	// Sec-Fetch-Site, Authority and Path only select routes and feed
+	// crossOriginProtection.
+	if h.details {
+		cw.req.SecFetchSite = first(hd["Sec-Fetch-Site"])
+		cw.req.Authority = r.Host
+		cw.req.Path = requestPath(r)
+	}
+	if h.routeName {
+		cw.req.RouteName = h.m.RouteName(r)
 	}
 }
 
@@ -161,12 +181,24 @@ func joinLines(v []string) string {
 // requestPath is the :path equivalent: the origin-form request target,
 // query included.
 func requestPath(r *http.Request) string {
-	if u := r.RequestURI; u != "" && u[0] == '/' {
+	u := r.RequestURI
+	if u != "" && u[0] == '/' {
 		return u
+	}
+	// absolute-form target (RFC 9112 §3.2.2, sent to proxies): the path
+	// starts at the first '/' after the authority.
+	if _, rest, ok := strings.Cut(u, "://"); ok {
+		if i := strings.IndexAny(rest, "/?"); i >= 0 {
+			if rest[i] == '/' {
+				return rest[i:]
+			}
+			return "/" + rest[i:] // "http://h?q": an empty path is "/"
+		}
+		return "/"
 	}
 	if r.URL == nil {
 		return ""
 	}
-	// absolute-form targets (proxies) and requests built by hand.
+	// requests built by hand without RequestURI.
 	return r.URL.RequestURI()
 }

@@ -313,3 +313,39 @@ func TestHandlerResponseController(t *testing.T) {
 		t.Errorf("Access-Control-Allow-Origin after Flush: got %q; want %q", got, "https://app.example.com")
 	}
 }
+
+// TestHandlerConcurrent: pooled per-request state and the shared value
+// cache never leak one request's answer into another's (run with -race).
+func TestHandlerConcurrent(t *testing.T) {
+	p := mustCompile(t, testConfig)
+	h := corshttp.Handler(p, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Write([]byte("ok"))
+	}))
+	origins := []string{"https://app.example.com", "https://a.example.com", "https://b.example.com", "https://evil.com"}
+	done := make(chan string, 8)
+	for g := range 8 {
+		go func() {
+			for i := range 200 {
+				origin := origins[(g+i)%len(origins)]
+				req := httptest.NewRequest("GET", "http://api.example.com/", nil)
+				req.Header.Set("Origin", origin)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				want := origin
+				if origin == "https://evil.com" {
+					want = ""
+				}
+				if got := rec.Header().Get("Access-Control-Allow-Origin"); got != want {
+					done <- "Origin " + origin + ": got Access-Control-Allow-Origin " + got + "; want " + want
+					return
+				}
+			}
+			done <- ""
+		}()
+	}
+	for range 8 {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
+	}
+}
