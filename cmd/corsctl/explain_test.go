@@ -173,6 +173,14 @@ func TestExplain(t *testing.T) {
 				Browser: browserVerdict{Known: true, Console: noACAO}},
 		},
 		{
+			name: "uppercase origin is not from a browser",
+			args: []string{"examples/config.json", "--origin", "https://App.example.com", "--url", api},
+			want: explanation{Kind: "actual", Route: "default", Reason: "origin_not_allowed", Action: "continue",
+				Headers: []jsonHeader{}, Vary: "Origin", StripUpstream: true,
+				Blocker: `browsers send origins in lowercase and the filter compares the Origin byte-exactly, so "https://App.example.com" does not come from a browser: check the client (a browser would send "https://app.example.com")`,
+				Browser: browserVerdict{Known: true, Console: noACAO}},
+		},
+		{
 			name: "malformed origin",
 			args: []string{"examples/config.json", "--origin", "https://app.example.com/", "--url", api},
 			want: explanation{Kind: "actual", Route: "default", Reason: "origin_malformed", Action: "continue",

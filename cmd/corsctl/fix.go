@@ -32,7 +32,8 @@ type suggestion struct {
 // (see checkBrowser); with credentials it can refuse an allowed request.
 func suggest(cfg policy.Config, r policy.Request, credentials bool, browserOK func(*policy.Request, *policy.Decision) bool) suggestion {
 	var s suggestion
-	for range maxFixSteps {
+	var last policy.Decision
+	for step := range maxFixSteps {
 		p, err := policy.New(cfg)
 		if err != nil {
 			// The last change is refused by validation: say why instead.
@@ -42,6 +43,14 @@ func suggest(cfg policy.Config, r policy.Request, credentials bool, browserOK fu
 			return s
 		}
 		d := p.Evaluate(&r)
+		if step > 0 && d == last {
+			// The change did not move the decision: stop rather than
+			// suggest something that does not work.
+			s.Blocker = "the change (" + s.Fixes[len(s.Fixes)-1] + ") would not allow the request (still " + d.Reason.String() + ")"
+			s.Fixes = s.Fixes[:len(s.Fixes)-1]
+			return s
+		}
+		last = d
 		if d.Allowed && !browserOK(&r, &d) && credentials {
 			rules, path := rulesAt(&cfg, d.RoutePath)
 			at := fieldAt(path)
@@ -74,6 +83,11 @@ func suggest(cfg policy.Config, r policy.Request, credentials bool, browserOK fu
 		case policy.ReasonOriginNotAllowed:
 			if r.Origin == "null" {
 				s.Blocker = `the origin "null" (sandboxed iframes, file: and data: documents) can never be allowed: any site can produce it; serve the page from a real origin`
+				return s
+			}
+			if low := strings.ToLower(r.Origin); low != r.Origin {
+				s.Blocker = "browsers send origins in lowercase and the filter compares the Origin byte-exactly, so " + strconv.Quote(r.Origin) +
+					" does not come from a browser: check the client (a browser would send " + strconv.Quote(low) + ")"
 				return s
 			}
 			fix := "add " + strconv.Quote(r.Origin) + " to " + at("allowOrigins")
