@@ -92,9 +92,6 @@ func load(data []byte) ([]source, error) {
 			label = docLabel(d, true)
 		}
 		if !isWrapper(doc) {
-			if _, typed := doc["kind"]; typed {
-				continue // another Kubernetes object
-			}
 			out = append(out, source{where: strings.TrimSuffix(label, ": "), config: js})
 			continue
 		}
