@@ -59,16 +59,6 @@ func Compile(ctx context.Context, wasm []byte) (*Module, error) {
 // Close releases the runtime and every instance.
 func (m *Module) Close(ctx context.Context) error { return m.rt.Close(ctx) }
 
-// ImportedFunctions lists the module's imports as "module.name".
-func (m *Module) ImportedFunctions() []string {
-	var out []string
-	for _, f := range m.compiled.ImportedFunctions() {
-		mod, name, _ := f.Import()
-		out = append(out, mod+"."+name)
-	}
-	return out
-}
-
 // Instance is one VM: an instantiated module plus the host state Envoy
 // would keep for it (plugin configuration, properties, metrics, logs,
 // streams).
