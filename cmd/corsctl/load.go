@@ -75,7 +75,7 @@ func load(data []byte) ([]source, error) {
 		js, err := yaml.YAMLToJSON(d.text)
 		if err != nil {
 			msg := strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")
-			return nil, fmt.Errorf("%s%s", docLabel(d, multi), msg)
+			return nil, fmt.Errorf("%s%s", docLabel(d, multi), fileLines(msg, d.line-1))
 		}
 		if bytes.Equal(bytes.TrimSpace(js), []byte("null")) {
 			continue // empty document
@@ -306,6 +306,17 @@ func splitYAML(data []byte) []yamlDoc {
 		cur.text = append(cur.text, l...)
 	}
 	return append(docs, cur)
+}
+
+var yamlLine = regexp.MustCompile(`\bline (\d+)\b`)
+
+// fileLines turns the YAML parser's document-relative "line N" into a
+// line of the file.
+func fileLines(msg string, offset int) string {
+	return yamlLine.ReplaceAllStringFunc(msg, func(m string) string {
+		n, _ := strconv.Atoi(strings.TrimPrefix(m, "line "))
+		return "line " + strconv.Itoa(n+offset)
+	})
 }
 
 // hasContent reports whether YAML text has anything but blank lines and
