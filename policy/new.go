@@ -426,6 +426,10 @@ func (v *validator) hostSelectors(list []string, field string) []hostSelector {
 			v.add(path, h, "empty string; remove it")
 			continue
 		}
+		if strings.Count(h, ":") > 1 && !strings.HasPrefix(h, "[") {
+			v.add(path, h, `write an IPv6 address in brackets, e.g. "[::1]"`)
+			continue
+		}
 		if c := strings.LastIndexByte(h, ':'); c >= 0 && !strings.HasSuffix(h, "]") {
 			v.add(path, h, "hosts match :authority without its port; remove "+strconv.Quote(h[c:]))
 			continue

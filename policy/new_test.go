@@ -61,6 +61,8 @@ func TestNewRules(t *testing.T) {
 		{"header name bound", `{"allowOrigins": ["https://a.example.com"], "allowHeaders": ["` + strings.Repeat("x", 129) + `"]}`, `header names longer than 128 bytes are not supported`},
 		{"route host wildcard and IDN", `{"routes": [{"hosts": ["*.bücher.example", "[::1]"], "allowOrigins": ["https://a.example.com"]}]}`, ""},
 		{"route host IPv6 with port", `{"routes": [{"hosts": ["[::1]:8080"], "allowOrigins": ["https://a.example.com"]}]}`, `routes[0].hosts[0]: "[::1]:8080": hosts match :authority without its port; remove ":8080"`},
+		{"route host lone bracket", `{"routes": [{"hosts": ["["], "allowOrigins": ["https://a.example.com"]}]}`, `routes[0].hosts[0]: "[": unterminated IPv6 literal`},
+		{"route host bare IPv6", `{"routes": [{"hosts": ["::1"], "allowOrigins": ["https://a.example.com"]}]}`, `routes[0].hosts[0]: "::1": write an IPv6 address in brackets`},
 		{"routes differ by path are not duplicates", `{"routes": [{"hosts": ["a.example.com"], "allowOrigins": ["https://a.example.com"]}, {"hosts": ["a.example.com"], "pathPrefixes": ["/x"], "allowOrigins": ["https://a.example.com"]}]}`, ""},
 		{"COP-only route", `{"routes": [{"pathPrefixes": ["/forms/"], "crossOriginProtection": true}]}`, ""},
 		{"top-level shadow without policy", `{"shadow": true}`, `shadow: has no effect without allowOrigins, allowOriginRegexes or crossOriginProtection at the top level`},
@@ -120,4 +122,44 @@ func TestWarnings(t *testing.T) {
 	if p.Warnings()[0].Message == "changed" {
 		t.Errorf("Warnings: got a shared slice; want a copy")
 	}
+}
+
+// FuzzCompile: Compile never panics, and whatever config it accepts, every
+// header value Evaluate emits is free of CR, LF and NUL.
+func FuzzCompile(f *testing.F) {
+	for _, s := range []string{
+		`{}`,
+		`{"allowOrigins": ["https://*.example.com", "http://localhost:*"], "allowCredentials": true}`,
+		`{"allowOrigins": ["*"], "allowHeaders": ["*", "authorization"], "maxAge": "10m"}`,
+		`{"routes": [{"hosts": ["[::1]", "*.a.com"], "pathPrefixes": ["/x"], "allowOriginRegexes": ["https://.*"]}]}`,
+		`{"allowOrigins": ["https://[::ffff:1.2.3.4]", "https://bücher.example:8443"], "crossOriginProtection": true}`,
+	} {
+		f.Add(s, "https://a.example.com", "PUT", "x-a,authorization")
+	}
+	f.Fuzz(func(t *testing.T, config, origin, acrm, acrh string) {
+		p, err := Compile([]byte(config))
+		if err != nil {
+			return
+		}
+		for _, r := range []Request{
+			{Method: "OPTIONS", Origin: origin, AccessControlRequestMethod: acrm, AccessControlRequestHeaders: acrh, AccessControlRequestPrivateNetwork: "true"},
+			{Method: acrm, Origin: origin, SecFetchSite: "cross-site", Authority: "a.example.com", Path: "/x"},
+		} {
+			d := p.Evaluate(&r)
+			star, creds := false, false
+			for _, h := range d.HeaderList() {
+				if strings.ContainsAny(h.Value, "\r\n\x00") {
+					t.Fatalf("config %s: header %s: %q contains CR, LF or NUL", config, h.Name, h.Value)
+				}
+				star = star || (h.Name == hAllowOrigin && h.Value == "*")
+				creds = creds || h.Name == hAllowCredentials
+			}
+			if star && creds {
+				t.Fatalf("config %s: got allow-origin * with allow-credentials; want never", config)
+			}
+			if d.Allowed != (d.NumHeaders > 0 && d.Headers[0].Name == hAllowOrigin) {
+				t.Fatalf("config %s: Allowed %v with headers %v; want allow-origin first exactly when allowed", config, d.Allowed, d.HeaderList())
+			}
+		}
+	})
 }

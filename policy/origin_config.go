@@ -168,6 +168,9 @@ func (o *originSpec) setHost(h string) error {
 		return fmt.Errorf("missing host")
 	}
 	if h[0] == '[' {
+		if len(h) < 2 || h[len(h)-1] != ']' {
+			return fmt.Errorf("unterminated IPv6 literal; write it as \"[::1]\"")
+		}
 		a, err := netip.ParseAddr(h[1 : len(h)-1])
 		if err != nil || !a.Is6() || a.Zone() != "" {
 			return fmt.Errorf("not a valid IPv6 literal")
