@@ -65,6 +65,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	// The SDK's emulator prints the module's log lines through the
 	// standard logger ("proxy_debug_log: …").
 	logger := log.New(os.Stderr, "gateway: ", log.Ltime)
+	log.SetFlags(log.Ltime)
+	log.SetPrefix("module:  ")
 	if *quiet {
 		log.SetOutput(discard{})
 		logger = nil

@@ -48,8 +48,14 @@ func (m *Module) Close() error { return m.vm.Close() }
 // emulator. Only one Filter can exist per process at a time (the emulator
 // is global): Close one before making the next.
 type Filter struct {
-	host  proxytest.HostEmulator
-	reset func()
+	module *Module
+	opt    *proxytest.EmulatorOption
+	host   proxytest.HostEmulator
+	reset  func()
+	// streams counts streams since the emulator was (re)started; inFlight
+	// those not yet done. See maybeRecycleLocked.
+	streams, inFlight int
+	recycleAfter      int
 	// owned is the module LoadFilter compiled for this filter alone;
 	// Close closes it too.
 	owned *Module
@@ -100,17 +106,8 @@ func (m *Module) NewFilter(config []byte, props Properties) (*Filter, error) {
 
 	emulatorMu.Lock()
 	defer emulatorMu.Unlock()
-	f := &Filter{}
-	err := f.guard(func() {
-		f.host, f.reset = proxytest.NewHostEmulator(opt)
-		if f.host.StartVM() != types.OnVMStartStatusOK {
-			panic(errors.New("proxy_on_vm_start returned false"))
-		}
-		if f.host.StartPlugin() != types.OnPluginStartStatusOK {
-			panic(&configRejected{logs: f.host.GetErrorLogs()})
-		}
-	})
-	if err != nil {
+	f := &Filter{module: m, opt: opt, recycleAfter: defaultRecycleAfter}
+	if err := f.startLocked(); err != nil {
 		f.closeLocked()
 		var cr *configRejected
 		if errors.As(err, &cr) {
@@ -119,6 +116,38 @@ func (m *Module) NewFilter(config []byte, props Properties) (*Filter, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// startLocked creates the host emulator (which creates the root context)
+// and runs proxy_on_vm_start and proxy_on_configure.
+func (f *Filter) startLocked() error {
+	return f.guard(func() {
+		f.host, f.reset = proxytest.NewHostEmulator(f.opt)
+		if f.host.StartVM() != types.OnVMStartStatusOK {
+			panic(errors.New("proxy_on_vm_start returned false"))
+		}
+		if f.host.StartPlugin() != types.OnPluginStartStatusOK {
+			panic(&configRejected{logs: f.host.GetErrorLogs()})
+		}
+	})
+}
+
+// defaultRecycleAfter bounds the emulator's memory. proxytest keeps every
+// stream's headers for the emulator's lifetime (about 2 KB per request),
+// so a long-running gateway restarts the emulator, with the same module
+// instance and configuration, once this many streams are done and none
+// is in flight. Envoy frees a stream's state when it ends; this is only
+// the stand-in catching up. The module's counters restart from zero then.
+const defaultRecycleAfter = 10000
+
+func (f *Filter) maybeRecycleLocked() error {
+	if f.streams < f.recycleAfter || f.inFlight > 0 {
+		return nil
+	}
+	f.reset()
+	f.reset, f.host = nil, nil
+	f.streams = 0
+	return f.startLocked()
 }
 
 // configRejected reports proxy_on_configure returning false.
@@ -192,8 +221,13 @@ func (f *Filter) OnRequestHeaders(headers [][2]string) (RequestResult, error) {
 	emulatorMu.Lock()
 	defer emulatorMu.Unlock()
 	var res RequestResult
+	if err := f.maybeRecycleLocked(); err != nil {
+		return res, err
+	}
 	err := f.guard(func() {
 		res.Stream = f.host.InitializeHttpContext()
+		f.streams++
+		f.inFlight++
 		action := f.host.CallOnRequestHeaders(res.Stream, headers, false)
 		if lr := f.host.GetSentLocalResponse(res.Stream); lr != nil {
 			res.Local = &LocalReply{Status: int(lr.StatusCode), Headers: lr.Headers, Body: lr.Data}
@@ -226,6 +260,7 @@ func (f *Filter) OnResponseHeaders(stream uint32, headers [][2]string, endOfStre
 func (f *Filter) Done(stream uint32) error {
 	emulatorMu.Lock()
 	defer emulatorMu.Unlock()
+	f.inFlight--
 	return f.guard(func() { f.host.CompleteHttpContext(stream) })
 }
 

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -82,9 +83,16 @@ func TestDemoUpstreamEchoControls(t *testing.T) {
 	}
 }
 
-// corsWasm reads build/cors.wasm: skipped locally without it, a failure in
-// CI (`make test` builds it first).
-func corsWasm(t *testing.T) []byte {
+var (
+	compileOnce sync.Once
+	compiled    *Module
+	compileErr  error
+)
+
+// corsModule compiles build/cors.wasm once for the package's tests:
+// skipped locally without it, a failure in CI (`make test` builds it
+// first).
+func corsModule(t *testing.T) *Module {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "build", "cors.wasm"))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -96,7 +104,11 @@ func corsWasm(t *testing.T) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	compileOnce.Do(func() { compiled, compileErr = CompileModule(b) })
+	if compileErr != nil {
+		t.Fatal(compileErr)
+	}
+	return compiled
 }
 
 // TestGatewayLikeEnvoy checks the parts of the stand-in that imitate
@@ -104,7 +116,7 @@ func corsWasm(t *testing.T) []byte {
 // pass through the module's response callback, and the admin endpoint is
 // never filtered.
 func TestGatewayLikeEnvoy(t *testing.T) {
-	wasm := corsWasm(t)
+	module := corsModule(t)
 	// An upstream address that refuses connections.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -115,7 +127,7 @@ func TestGatewayLikeEnvoy(t *testing.T) {
 
 	const app = "https://app.example.com"
 	srv, err := Start(Config{
-		Module:       wasm,
+		Compiled:     module,
 		PluginConfig: []byte(`{"allowOrigins": ["` + app + `"], "allowMethods": ["PUT"], "allowCredentials": true}`),
 		Listen:       "127.0.0.1:0",
 		Upstream:     dead,
@@ -191,6 +203,34 @@ func TestGatewayLikeEnvoy(t *testing.T) {
 			t.Errorf("admin requests counted as traffic: got %d; want 0", n)
 		}
 	})
+}
+
+// TestEmulatorRecycled: after recycleAfter streams the emulator restarts
+// (see maybeRecycleLocked) and the module keeps deciding with the same
+// configuration.
+func TestEmulatorRecycled(t *testing.T) {
+	f, err := corsModule(t).NewFilter([]byte(`{"allowOrigins": ["https://app.example.com"]}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.recycleAfter = 3
+	for i := range 8 {
+		res, err := f.OnRequestHeaders([][2]string{{":method", "OPTIONS"}, {":path", "/"}, {":authority", "api"}, {":scheme", "https"},
+			{"origin", "https://app.example.com"}, {"access-control-request-method", "GET"}})
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		if res.Local == nil || res.Local.Status != 204 {
+			t.Fatalf("request %d: got local reply %+v; want a 204 preflight answer", i, res.Local)
+		}
+		if err := f.Done(res.Stream); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if f.streams >= 3 {
+		t.Errorf("streams since restart: got %d; want < 3 (recycled)", f.streams)
+	}
 }
 
 func TestUpstreamURLValidated(t *testing.T) {
