@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -396,6 +397,73 @@ func FuzzEvaluate(f *testing.F) {
 			for _, routeName := range []string{"", "shadowed"} {
 				r.RouteName = routeName
 				fzEvaluate(t, &pols[i], r)
+			}
+		}
+	})
+}
+
+// FuzzMergeVary: merging never duplicates a name, never drops one, leaves
+// "Vary: *" and the existing value's text alone (issue 2 §3), and reports
+// a change exactly when the value changed. The filter and corshttp merge
+// every decision's Vary into whatever the upstream sent.
+func FuzzMergeVary(f *testing.F) {
+	for _, s := range [][2]string{
+		{"", "Origin"},
+		{"Accept-Encoding", "Origin"},
+		{"origin", "Origin"},
+		{"*", "Origin"},
+		{"Accept, *", "Origin"},
+		{"Accept-Encoding,  ORIGIN ", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"},
+		{" , ,", "Origin"},
+		{"Origin, Origin", "Origin"},
+		{"Accept", ",Origin,,Origin,"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	names := func(v string) []string {
+		var out []string
+		for _, e := range strings.Split(v, ",") {
+			if e = strings.ToLower(strings.Trim(e, " \t")); e != "" {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	count := func(list []string, s string) (n int) {
+		for _, v := range list {
+			if v == s {
+				n++
+			}
+		}
+		return n
+	}
+	f.Fuzz(func(t *testing.T, existing, add string) {
+		got, changed := policy.MergeVary(existing, add)
+		if changed != (got != existing) {
+			t.Fatalf("MergeVary(%q, %q) = %q, changed=%v; want changed exactly when the value differs", existing, add, got, changed)
+		}
+		ex, ad, out := names(existing), names(add), names(got)
+		if slices.Contains(ex, "*") {
+			if changed {
+				t.Fatalf("MergeVary(%q, %q) = %q; want \"Vary: *\" left alone", existing, add, got)
+			}
+			return
+		}
+		if changed && strings.Trim(existing, " \t,") != "" && !strings.HasPrefix(got, existing) {
+			t.Fatalf("MergeVary(%q, %q) = %q; want the existing value kept as is, names appended", existing, add, got)
+		}
+		for _, n := range out {
+			want := count(ex, n)
+			if want == 0 && count(ad, n) > 0 {
+				want = 1
+			}
+			if c := count(out, n); c != want {
+				t.Fatalf("MergeVary(%q, %q) = %q: got %q %d times; want %d", existing, add, got, n, c, want)
+			}
+		}
+		for _, n := range ad {
+			if count(out, n) == 0 {
+				t.Fatalf("MergeVary(%q, %q) = %q: got %q dropped; want every added name present", existing, add, got, n)
 			}
 		}
 	})
