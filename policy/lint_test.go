@@ -1,7 +1,9 @@
 package policy
 
 import (
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -161,4 +163,35 @@ func TestLint(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzLintOriginRegex: linting any regex never panics, and every example
+// origin a finding quotes ("also allows …", "e.g. …") really matches the
+// regex, so a warning never shows a made-up counterexample.
+func FuzzLintOriginRegex(f *testing.F) {
+	for _, seed := range []string{
+		`^https://api.example\.com$`, `^https://api.example.com$`, `^https://.*example\.com$`, `^https://(.*\.)?example\.com$`,
+		`^https?://(www|app)\.example\.com(:[0-9]+)?$`, `example.com`, `(?i)^https://APP.example\.com$`, `^https://a{2,}.b.c$`,
+		`^https://[^/]+\.example\.com$`, `^(https://x.y|http://.+)$`,
+	} {
+		f.Add(seed)
+	}
+	quoted := regexp.MustCompile(`(?:allows|e\.g\.) ("(?:[^"\\]|\\.)*")`)
+	f.Fuzz(func(t *testing.T, expr string) {
+		full, err := regexp.Compile(`^(?:` + expr + `)$`)
+		if err != nil {
+			return
+		}
+		for _, msg := range lintOriginRegex(expr) {
+			for _, m := range quoted.FindAllStringSubmatch(msg, -1) {
+				ex, err := strconv.Unquote(m[1])
+				if err != nil {
+					t.Fatalf("%q: bad quoting in %q", expr, msg)
+				}
+				if !full.MatchString(ex) {
+					t.Errorf("%q: finding %q quotes %q, which the regex does not match", expr, msg, ex)
+				}
+			}
+		}
+	})
 }
