@@ -47,7 +47,7 @@ func TestDemoPage(t *testing.T) {
 	pluginCfg, _ := json.Marshal(cfg)
 
 	s, err := gateway.Start(gateway.Config{
-		Module: module, PluginConfig: pluginCfg,
+		Compiled: module, PluginConfig: pluginCfg,
 		Listen: "127.0.0.1:0", DemoListen: demoAddr, DisallowedListen: "127.0.0.1:0",
 	})
 	if err != nil {

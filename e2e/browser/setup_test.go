@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -54,9 +55,15 @@ func repoRoot(t *testing.T) string {
 	}
 }
 
-// loadModule reads build/cors.wasm (`make test` builds it first), or the
-// module named by $CORS_WASM.
-func loadModule(t *testing.T) []byte {
+var (
+	compileOnce sync.Once
+	compiled    *gateway.Module
+	compileErr  error
+)
+
+// loadModule compiles build/cors.wasm (`make test` builds it first), or
+// the module named by $CORS_WASM, once for all tests of the package.
+func loadModule(t *testing.T) *gateway.Module {
 	t.Helper()
 	path := os.Getenv("CORS_WASM")
 	if path == "" {
@@ -69,7 +76,11 @@ func loadModule(t *testing.T) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	compileOnce.Do(func() { compiled, compileErr = gateway.CompileModule(b) })
+	if compileErr != nil {
+		t.Fatal(compileErr)
+	}
+	return compiled
 }
 
 // chromiumPath finds Debian's chromium ($CHROMIUM overrides).
@@ -149,13 +160,13 @@ func servePage(t *testing.T, l net.Listener) {
 // startGateway runs the module with config in front of the built-in demo
 // upstream. Only one gateway may run per process (the SDK's emulator is
 // global): callers must not run these tests in parallel.
-func startGateway(t *testing.T, module []byte, config any) *gateway.Server {
+func startGateway(t *testing.T, module *gateway.Module, config any) *gateway.Server {
 	t.Helper()
 	cfg, err := json.Marshal(config)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := gateway.Start(gateway.Config{Module: module, PluginConfig: cfg, Listen: "127.0.0.1:0"})
+	s, err := gateway.Start(gateway.Config{Compiled: module, PluginConfig: cfg, Listen: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatalf("start gateway: %v", err)
 	}
