@@ -131,6 +131,30 @@ func fzCheck(t *testing.T, fp *fzPolicy, r *policy.Request, d *policy.Decision) 
 	if d.Allowed && d.Kind == policy.NotCORS {
 		fail("got allowed NotCORS; want allowed only for CORS requests")
 	}
+	if r.MultipleOrigins && d.Allowed {
+		fail("got allowed for a repeated Origin; want denied")
+	}
+	if !d.Shadow {
+		switch {
+		case d.Kind == policy.Preflight && d.Allowed:
+			if d.Action != policy.Respond || (d.Status != 200 && d.Status != 204) {
+				fail("allowed preflight: got action %v status %d; want Respond with 200 or 204", d.Action, d.Status)
+			}
+		case d.Kind == policy.Preflight && d.Reason != policy.ReasonNone:
+			// refused: a local 403, or forwarded untouched ("forward").
+			if !(d.Action == policy.Respond && d.Status == 403) && d.Action != policy.Continue {
+				fail("refused preflight: got action %v status %d; want Respond 403 or Continue", d.Action, d.Status)
+			}
+		}
+		if d.Allowed && d.Kind != policy.NotCORS {
+			if _, ok := seen["access-control-allow-origin"]; !ok {
+				fail("allowed %v request: got no allow-origin; want one", d.Kind)
+			}
+		}
+	}
+	if d.Reason == policy.ReasonCrossOriginProtection {
+		fzCheckCOP(t, fp, r, d)
+	}
 	creds, hasCreds := seen["access-control-allow-credentials"]
 	if hasCreds && creds != "true" {
 		fail("got allow-credentials %q; want exactly \"true\"", creds)
@@ -163,6 +187,42 @@ func fzCheck(t *testing.T, fp *fzPolicy, r *policy.Request, d *policy.Decision) 
 	}
 	if d.Kind == policy.Preflight {
 		refCheckAllowedHeaders(t, fp, rules, r)
+	}
+}
+
+// fzCheckCOP: a cross-origin-protection rejection follows Go 1.25's
+// net/http.CrossOriginProtection (CORS-NOTES): only from a policy that
+// enables it, never for GET/HEAD/OPTIONS, never with Sec-Fetch-Site
+// same-origin or none, never for an origin the policy allows for CORS, and
+// always as a local 403 without Access-Control-* headers.
+func fzCheckCOP(t *testing.T, fp *fzPolicy, r *policy.Request, d *policy.Decision) {
+	t.Helper()
+	fail := func(format string, args ...any) {
+		t.Helper()
+		t.Fatalf("config %s, request %s: cross-origin protection: "+format, append([]any{fp.name, fzShow(r)}, args...)...)
+	}
+	if d.Action != policy.Respond || d.Status != 403 || d.NumHeaders != 0 || d.Allowed {
+		fail("got action %v status %d headers %d allowed %v; want a local 403 without CORS headers", d.Action, d.Status, d.NumHeaders, d.Allowed)
+	}
+	switch r.Method {
+	case "GET", "HEAD", "OPTIONS":
+		fail("got rejected; want %s always to pass", r.Method)
+	}
+	if r.SecFetchSite == "same-origin" || r.SecFetchSite == "none" {
+		fail("got rejected; want Sec-Fetch-Site %q to pass", r.SecFetchSite)
+	}
+	rules, ok := refRules(&fp.cfg, d)
+	if !ok {
+		fail("got no applied policy (route %q)", d.Route)
+	}
+	if !rules.CrossOriginProtection {
+		fail("got rejected by %s, which does not enable crossOriginProtection", d.Route)
+	}
+	if r.SecFetchSite == "" && r.Origin == "" && !r.MultipleOrigins {
+		fail("got rejected; want a request without Sec-Fetch-Site and Origin to pass")
+	}
+	if !r.MultipleOrigins && refResolvable(r.Origin) && refAllows(rules, r.Origin) {
+		fail("got rejected; want origin %q, allowed for CORS, trusted", r.Origin)
 	}
 }
 
