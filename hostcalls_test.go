@@ -26,6 +26,13 @@ import (
 //	local reply     our own response callback on it: 0
 func TestHostCallsPerRequest(t *testing.T) {
 	m := corsModule(t)
+	// The WASI counter must see calls when there are some (module start),
+	// or "0 WASI calls per request" below would prove nothing.
+	before := m.WASICalls()
+	instantiate(t, m, scenarios.ConfigStar)
+	if m.WASICalls() == before {
+		t.Fatal("WASI counter saw no call during module start; want > 0")
+	}
 	tests := []struct {
 		name     string
 		config   string

@@ -16,7 +16,9 @@ func proxyOnVMStart(rootID, vmConfigSize uint32) uint32 {
 //go:wasmexport proxy_on_configure
 func proxyOnConfigure(rootID, pluginConfigSize uint32) uint32 {
 	mem.reset()
-	return boolU32(plugin.OnConfigure(rootID, int(pluginConfigSize)))
+	ok := plugin.OnConfigure(rootID, int(pluginConfigSize))
+	letRuntimeRun()
+	return boolU32(ok)
 }
 
 //go:wasmexport proxy_on_context_create
@@ -35,12 +37,14 @@ func proxyOnDone(id uint32) uint32 {
 func proxyOnLog(id uint32) {
 	mem.reset()
 	plugin.OnLog(id)
+	letRuntimeRun()
 }
 
 //go:wasmexport proxy_on_delete
 func proxyOnDelete(id uint32) {
 	mem.reset()
 	plugin.OnDelete(id)
+	letRuntimeRun()
 }
 
 func boolU32(b bool) uint32 {

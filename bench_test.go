@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/tetratelabs/proxy-wasm-go-sdk/proxywasm/proxytest"
+
+	"github.com/corswasm/corswasm/internal/scenarios"
+	"github.com/corswasm/corswasm/internal/wasmhost"
+)
+
+// Benchmarks of one full request cycle (context create → request headers
+// → response headers, or the local-reply pass → done/log/delete) for
+// build/cors.wasm next to build/noop.wasm, built the same way, in the same
+// run:
+//
+//	go test -run='^$' -bench=. -benchmem .
+//
+// Two hosts: BenchmarkCycle uses internal/wasmhost (a thin host, so the
+// numbers are mostly the guest's work plus wazero's call overhead);
+// BenchmarkCycleSDK uses the SDK's proxytest emulator, whose host
+// functions dominate.
+
+type benchCase struct {
+	name string
+	s    scenarios.Scenario
+}
+
+var benchCases = []benchCase{
+	{"no-origin", scenarios.Scenario{Method: "GET", Path: "/items", Authority: "api.example.com",
+		Headers: [][2]string{{"accept", "application/json"}, {"user-agent", "bench"}}}},
+	{"allowed-actual", scenarios.Scenario{Method: "GET", Path: "/items", Authority: "api.example.com",
+		Headers: [][2]string{{"accept", "application/json"}, {"user-agent", "bench"}, {"origin", "https://app.example.com"}}}},
+	{"allowed-preflight", scenarios.Scenario{Method: "OPTIONS", Path: "/items", Authority: "api.example.com",
+		Headers: [][2]string{{"user-agent", "bench"}, {"origin", "https://app.example.com"},
+			{"access-control-request-method", "PUT"}, {"access-control-request-headers", "content-type,x-api-key"}}}},
+}
+
+var benchUpstream = [][2]string{{":status", "200"}, {"content-type", "application/json"}, {"content-length", "42"}}
+
+func BenchmarkCycle(b *testing.B) {
+	for _, mod := range []string{wasmhost.NoopWasm, wasmhost.CorsWasm} {
+		m := corsModule(b)
+		if mod == wasmhost.NoopWasm {
+			var err error
+			if m, err = compile(mod); err != nil {
+				b.Fatal(err)
+			}
+			defer m.Close(context.Background())
+		}
+		in := instantiate(b, m, scenarios.ConfigCredentials)
+		for _, c := range benchCases {
+			b.Run(fmt.Sprintf("%s/%s", moduleName(mod), c.name), func(b *testing.B) {
+				req := c.s.RequestHeaders()
+				b.ReportAllocs()
+				for b.Loop() {
+					s, err := in.NewStream()
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := s.RequestHeaders(req, true); err != nil {
+						b.Fatal(err)
+					}
+					if s.LocalReply != nil {
+						_, _, err = s.LocalReplyPass()
+					} else {
+						_, err = s.ResponseHeaders(benchUpstream, false)
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := s.End(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+func moduleName(path string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(path, "build/"), ".wasm")
+}
+
+func BenchmarkCycleSDK(b *testing.B) {
+	noop, err := wasmhost.ReadModule(wasmhost.NoopWasm)
+	if err != nil {
+		b.Fatal(err)
+	}
+	noopAliased, err := wasmhost.WithStartAlias(noop)
+	if err != nil {
+		b.Fatal(err)
+	}
+	noopVM, err := proxytest.NewWasmVMContext(noopAliased)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer noopVM.Close()
+	for _, mod := range []string{wasmhost.NoopWasm, wasmhost.CorsWasm} {
+		vm := sdkVM(b)
+		if mod == wasmhost.NoopWasm {
+			vm = noopVM
+		}
+		opt := proxytest.NewEmulatorOption().WithVMContext(vm).WithPluginConfiguration([]byte(scenarios.ConfigCredentials))
+		host, reset := proxytest.NewHostEmulator(opt)
+		host.StartPlugin()
+		for _, c := range benchCases {
+			b.Run(fmt.Sprintf("%s/%s", moduleName(mod), c.name), func(b *testing.B) {
+				req := c.s.RequestHeaders()
+				b.ReportAllocs()
+				for b.Loop() {
+					id := host.InitializeHttpContext()
+					host.CallOnRequestHeaders(id, req, true)
+					if local := host.GetSentLocalResponse(id); local != nil {
+						host.CallOnResponseHeaders(id, append([][2]string{{":status", fmt.Sprint(local.StatusCode)}}, local.Headers...), true)
+					} else {
+						host.CallOnResponseHeaders(id, benchUpstream, false)
+					}
+					host.CompleteHttpContext(id)
+				}
+			})
+		}
+		reset()
+	}
+}
+
+// BenchmarkColdStart: what a new Envoy worker VM costs. compile is
+// wazero's ahead-of-time compilation of the module (V8 in Envoy differs);
+// start is instantiate (_initialize) + proxy_on_vm_start +
+// proxy_on_configure with a policy of 10,000 origins.
+func BenchmarkColdStart(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"allowOrigins": [`)
+	for i := range 10000 {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		fmt.Fprintf(&sb, `"https://app%d.example.com"`, i)
+	}
+	sb.WriteString(`], "allowCredentials": true, "allowMethods": ["GET", "POST", "PUT"]}`)
+	config := []byte(sb.String())
+	ctx := context.Background()
+	for _, mod := range []string{wasmhost.NoopWasm, wasmhost.CorsWasm} {
+		wasm, err := wasmhost.ReadModule(mod)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(moduleName(mod)+"/compile", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				m, err := wasmhost.Compile(ctx, wasm)
+				if err != nil {
+					b.Fatal(err)
+				}
+				m.Close(ctx)
+			}
+		})
+		m, err := wasmhost.Compile(ctx, wasm)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(moduleName(mod)+"/start-10k-origins", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				in, ok, err := m.Instantiate(ctx, config)
+				if err != nil || !ok {
+					b.Fatalf("instantiate: ok=%v err=%v", ok, err)
+				}
+				b.ReportMetric(float64(in.MemoryPages()), "pages")
+				in.Close()
+			}
+		})
+		m.Close(ctx)
+	}
+}

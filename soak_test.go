@@ -1,0 +1,84 @@
+package main
+
+import (
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/corswasm/corswasm/internal/scenarios"
+)
+
+// soakRequests is how many requests TestSoak sends through one module
+// instance: the full million by default (about 13 s on a 2-core machine
+// through internal/wasmhost), or CORSWASM_SOAK_REQUESTS for a quicker or
+// longer run.
+const defaultSoak = 1_000_000
+
+func soakRequests(t *testing.T) int {
+	v := os.Getenv("CORSWASM_SOAK_REQUESTS")
+	if v == "" {
+		return defaultSoak
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1000 {
+		t.Fatalf("CORSWASM_SOAK_REQUESTS=%q: want an integer ≥ 1000", v)
+	}
+	return n
+}
+
+// TestSoak sends every ConfigCredentials scenario of the table (allowed
+// and denied, preflights, no Origin, duplicate and hostile origins, the
+// 100 KB Access-Control-Request-Headers flood) round-robin through ONE
+// instance. Linear memory must stop growing once warmed up, and nothing
+// may trap.
+func TestSoak(t *testing.T) {
+	n := soakRequests(t)
+	in := instantiate(t, corsModule(t), scenarios.ConfigCredentials)
+	var mix []scenarios.Scenario
+	for _, s := range scenarios.All() {
+		if s.Config == scenarios.ConfigCredentials {
+			mix = append(mix, s)
+		}
+	}
+	warmup := n / 10
+	start := time.Now()
+	pagesStart := in.MemoryPages()
+	var pagesWarm uint32
+	for i := range n {
+		if i == warmup {
+			pagesWarm = in.MemoryPages()
+		}
+		s := mix[i%len(mix)]
+		st, err := in.NewStream()
+		if err == nil {
+			_, err = st.RequestHeaders(s.RequestHeaders(), true)
+		}
+		if err == nil {
+			if st.LocalReply != nil {
+				_, _, err = st.LocalReplyPass()
+			} else {
+				_, err = st.ResponseHeaders(s.UpstreamHeaders(), false)
+			}
+		}
+		if err == nil {
+			err = st.End()
+		}
+		if err != nil {
+			t.Fatalf("request %d (%s): %v", i, s.Name, err)
+		}
+		in.Logs = in.Logs[:0] // the host's log buffer, not the module's memory
+	}
+	pagesEnd := in.MemoryPages()
+	t.Logf("%d requests in %v (%v/request); linear memory: %d pages at start, %d after %d warm-up requests, %d at the end (64 KiB pages)",
+		n, time.Since(start).Round(time.Millisecond), (time.Since(start) / time.Duration(n)).Round(time.Nanosecond),
+		pagesStart, pagesWarm, warmup, pagesEnd)
+	if pagesEnd > pagesWarm {
+		t.Errorf("linear memory grew after warm-up: got %d pages at the end; want ≤ %d (after warm-up)", pagesEnd, pagesWarm)
+	}
+	for name, want := range map[string]bool{"corswasm.preflight_allowed": true, "corswasm.actual_denied": true, "corswasm.no_origin": true} {
+		if v, _ := in.Metric(name); (v > 0) != want {
+			t.Errorf("%s after the soak: got %d; want > 0", name, v)
+		}
+	}
+}
