@@ -9,7 +9,7 @@ WASM_ENV  := GOOS=wasip1 GOARCH=wasm
 # what Envoy's wasm host expects from a standard-Go module.
 WASM_FLAGS := -buildmode=c-shared -trimpath -ldflags='-s -w'
 
-.PHONY: all wasm test run bench check vet clean
+.PHONY: all wasm test run bench check vet clean soak bench-filter
 
 all: wasm
 
@@ -24,6 +24,18 @@ $(WASM): FORCE
 $(NOOP_WASM): FORCE
 	@mkdir -p build
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./internal/noopfilter
+
+# soak: 1,000,000 requests through one instance of build/cors.wasm
+# (TestSoak, also part of `make test`); reports linear-memory pages.
+# SOAK=n changes the count.
+SOAK ?= 1000000
+soak: wasm
+	CORSWASM_SOAK_REQUESTS=$(SOAK) $(GO) test -count=1 -run '^TestSoak$$' -v .
+
+# bench-filter: the filter's benchmarks only (cors.wasm next to noop.wasm),
+# with a CPU profile in build/cpu.prof.
+bench-filter: wasm
+	$(GO) test -run='^$$' -bench=. -benchmem -cpuprofile build/cpu.prof .
 
 vet:
 	$(GO) vet ./...
