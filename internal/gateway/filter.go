@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -230,11 +231,11 @@ func (f *Filter) OnRequestHeaders(headers [][2]string) (RequestResult, error) {
 		f.inFlight++
 		action := f.host.CallOnRequestHeaders(res.Stream, headers, false)
 		if lr := f.host.GetSentLocalResponse(res.Stream); lr != nil {
-			res.Local = &LocalReply{Status: int(lr.StatusCode), Headers: lr.Headers, Body: lr.Data}
+			res.Local = &LocalReply{Status: int(lr.StatusCode), Headers: cloneList(lr.Headers), Body: bytes.Clone(lr.Data)}
 			return
 		}
 		res.Paused = action != types.ActionContinue
-		res.Headers = f.host.GetCurrentRequestHeaders(res.Stream)
+		res.Headers = cloneList(f.host.GetCurrentRequestHeaders(res.Stream))
 	})
 	return res, err
 }
@@ -250,7 +251,7 @@ func (f *Filter) OnResponseHeaders(stream uint32, headers [][2]string, endOfStre
 	var out [][2]string
 	err := f.guard(func() {
 		f.host.CallOnResponseHeaders(stream, headers, endOfStream)
-		out = f.host.GetCurrentResponseHeaders(stream)
+		out = cloneList(f.host.GetCurrentResponseHeaders(stream))
 	})
 	return out, err
 }
@@ -262,6 +263,20 @@ func (f *Filter) Done(stream uint32) error {
 	defer emulatorMu.Unlock()
 	f.inFlight--
 	return f.guard(func() { f.host.CompleteHttpContext(stream) })
+}
+
+// cloneList copies header names and values out of the emulator. proxytest
+// keeps what the module passed it (proxy_send_local_response headers and
+// body, replaced or added header values) as strings that point into the
+// module's linear memory, without copying; the module reuses that memory
+// on its next call, so anything kept past the current call must be copied
+// while emulatorMu is held. (Envoy copies on its side of the ABI.)
+func cloneList(list [][2]string) [][2]string {
+	out := make([][2]string, len(list))
+	for i, kv := range list {
+		out[i] = [2]string{strings.Clone(kv[0]), strings.Clone(kv[1])}
+	}
+	return out
 }
 
 // Counter reads one of the module's metrics from the emulated host.

@@ -233,6 +233,41 @@ func TestEmulatorRecycled(t *testing.T) {
 	}
 }
 
+// TestRepliesSurviveLaterCalls: what the module handed over must not
+// change when the module runs again (proxytest's strings alias its linear
+// memory; see cloneList). Found in the demo page's gateway panel, where an
+// earlier reply's Access-Control-Allow-Origin later read "Safari/537.36".
+func TestRepliesSurviveLaterCalls(t *testing.T) {
+	f, err := corsModule(t).NewFilter([]byte(`{"allowOrigins": ["https://app.example.com", "https://b.example.com"], "allowMethods": ["PUT"]}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	preflight := func(origin string) RequestResult {
+		res, err := f.OnRequestHeaders([][2]string{{":method", "OPTIONS"}, {":path", "/"}, {":authority", "api"}, {":scheme", "https"},
+			{"origin", origin}, {"access-control-request-method", "PUT"}, {"user-agent", strings.Repeat("Mozilla/5.0 ", 20)}})
+		if err != nil || res.Local == nil {
+			t.Fatalf("preflight from %s: got %+v, %v; want a local reply", origin, res.Local, err)
+		}
+		return res
+	}
+	first := preflight("https://app.example.com")
+	f.Done(first.Stream)
+	for range 20 {
+		r := preflight("https://b.example.com")
+		f.Done(r.Stream)
+	}
+	var got []string
+	for _, kv := range first.Local.Headers {
+		if kv[0] == "access-control-allow-origin" {
+			got = append(got, kv[1])
+		}
+	}
+	if len(got) != 1 || got[0] != "https://app.example.com" {
+		t.Errorf("first reply's access-control-allow-origin after later calls: got %q; want [\"https://app.example.com\"]", got)
+	}
+}
+
 func TestUpstreamURLValidated(t *testing.T) {
 	_, err := Start(Config{Module: []byte("unused"), Listen: "127.0.0.1:0", Upstream: "localhost:8000"})
 	if err == nil || !strings.Contains(err.Error(), `-upstream "localhost:8000": want an absolute http(s) URL`) {
