@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,12 +73,13 @@ func TestDemoPage(t *testing.T) {
 	}
 
 	type result struct {
-		ID, Title, Expect, Got, Verdict string
+		ID, Title, Expect, Got, Verdict, Seen string
 	}
 	results, err := evaluate[[]result](ctx, `[...document.querySelectorAll('section.demo')].map(el => ({
   ID: el.id, Title: el.querySelector('.title').textContent,
   Expect: el.querySelector('.expect').textContent.replace('expected: ', ''),
-  Got: el.dataset.result || '', Verdict: el.querySelector('.verdict').textContent}))`)
+  Got: el.dataset.result || '', Verdict: el.querySelector('.verdict').textContent,
+  Seen: el.querySelector('.seen').textContent}))`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,6 +89,11 @@ func TestDemoPage(t *testing.T) {
 	for _, r := range results {
 		if r.Got != r.Expect {
 			t.Errorf("demo %q: got %s (%q); want %s", r.ID, r.Got, r.Verdict, r.Expect)
+		}
+		// The "gateway saw" panel must show what was really sent: for an
+		// allowed request, this page's exact origin in ACAO.
+		if want := "access-control-allow-origin: " + s.DemoURL; r.Expect == "allowed" && !strings.Contains(r.Seen, want) {
+			t.Errorf("demo %q gateway panel: got %q; want it to contain %q", r.ID, r.Seen, want)
 		}
 	}
 
