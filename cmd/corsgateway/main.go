@@ -8,6 +8,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -65,20 +66,29 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	// The SDK's emulator prints the module's log lines through the
 	// standard logger ("proxy_debug_log: …").
 	logger := log.New(os.Stderr, "gateway: ", log.Ltime)
-	log.SetFlags(log.Ltime)
-	log.SetPrefix("module:  ")
 	if *quiet {
-		log.SetOutput(discard{})
 		logger = nil
 	}
+	log.SetFlags(log.Ltime)
+	log.SetPrefix("module:  ")
+	// Hold the module's start-up lines: a rejected config's errors are
+	// part of the error below (printed once); otherwise the lines, e.g.
+	// warnings about risky settings, are shown even with -quiet.
+	var startup bytes.Buffer
+	log.SetOutput(&startup)
 	srv, err := gateway.Start(gateway.Config{
 		Module: wasm, PluginConfig: cfg,
 		Listen: *listen, Upstream: *upstream,
 		DemoListen: *demo, DisallowedListen: *disallowed,
 		RouteName: *routeName, Log: logger,
 	})
+	log.SetOutput(os.Stderr)
 	if err != nil {
 		return fmt.Errorf("%s with %s: %w", *module, *config, err)
+	}
+	os.Stderr.Write(startup.Bytes())
+	if *quiet {
+		log.SetOutput(discard{})
 	}
 
 	fmt.Fprintf(stdout, `corsgateway: a LOCAL STAND-IN FOR ENVOY, not a production proxy.
