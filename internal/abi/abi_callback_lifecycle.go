@@ -37,14 +37,14 @@ func proxyOnDone(id uint32) uint32 {
 func proxyOnLog(id uint32) {
 	mem.reset()
 	plugin.OnLog(id)
-	letRuntimeRun()
+	streamEnded()
 }
 
 //go:wasmexport proxy_on_delete
 func proxyOnDelete(id uint32) {
 	mem.reset()
 	plugin.OnDelete(id)
-	letRuntimeRun()
+	streamEnded()
 }
 
 func boolU32(b bool) uint32 {

@@ -2,6 +2,14 @@ package abi
 
 import "runtime"
 
+// yieldEvery is how many stream ends pass between two yields to the Go
+// runtime: often enough that a GC cycle finishes within a few requests,
+// rare enough that the yield (about 1 µs under wazero) stays a small
+// share of a request (see the README's benchmark table).
+const yieldEvery = 8
+
+var streamEnds uint32
+
 // letRuntimeRun gives the Go runtime's own goroutines a turn.
 //
 // Why: in a wasip1 reactor every export runs on the one goroutine the host
@@ -9,7 +17,15 @@ import "runtime"
 // goroutines (GC mark workers, the sweeper) run only when that goroutine
 // yields. Without a yield a GC cycle that has started never finishes, and
 // linear memory grows without bound: the 1,000,000-request soak reached
-// 62,888 pages (3.8 GiB) before this call was added, and stays at ~150
-// pages with it. Called once per stream end and per configure; it costs
-// no host call (no WASI call either, see TestHostCallsPerRequest).
+// 62,888 pages (3.8 GiB) before this was added, and stays at ~150 pages
+// with it. No host call and no WASI call is made (TestHostCallsPerRequest
+// checks both).
 func letRuntimeRun() { runtime.Gosched() }
+
+// streamEnded is called at proxy_on_log and proxy_on_delete: hosts call
+// one or both at the end of every stream.
+func streamEnded() {
+	if streamEnds++; streamEnds%yieldEvery == 0 {
+		letRuntimeRun()
+	}
+}
