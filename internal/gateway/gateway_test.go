@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net"
@@ -265,6 +266,65 @@ func TestRepliesSurviveLaterCalls(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != "https://app.example.com" {
 		t.Errorf("first reply's access-control-allow-origin after later calls: got %q; want [\"https://app.example.com\"]", got)
+	}
+}
+
+// TestConcurrentRequests: many clients at once, two allowed origins, mixed
+// preflights and actual requests. Calls into the module are serialised,
+// proxying is not; every response must carry its own request's origin.
+// Run with -race to check the locking.
+func TestConcurrentRequests(t *testing.T) {
+	origins := []string{"https://app.example.com", "https://admin.example.com"}
+	srv, err := Start(Config{
+		Compiled:     corsModule(t),
+		PluginConfig: []byte(`{"allowOrigins": ["https://app.example.com", "https://admin.example.com"], "allowMethods": ["PUT"]}`),
+		Listen:       "127.0.0.1:0",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}()
+
+	const workers, perWorker = 8, 40
+	errs := make(chan string, workers*perWorker)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perWorker {
+				origin := origins[(w+i)%2]
+				method, want := "GET", 200
+				req, _ := http.NewRequest(method, srv.GatewayURL+"/items", nil)
+				if i%3 == 0 {
+					req.Method, want = "OPTIONS", 204
+					req.Header.Set("Access-Control-Request-Method", "PUT")
+				}
+				req.Header.Set("Origin", origin)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					errs <- err.Error()
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if got := resp.Header.Values("Access-Control-Allow-Origin"); resp.StatusCode != want || len(got) != 1 || got[0] != origin {
+					errs <- fmt.Sprintf("%s from %s: got %d %q; want %d [%q]", req.Method, origin, resp.StatusCode, got, want, origin)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if got := srv.Gateway.Stats.Requests("GET", "/items") + srv.Gateway.Stats.Requests("OPTIONS", "/items"); got != workers*perWorker {
+		t.Errorf("requests counted: got %d; want %d", got, workers*perWorker)
 	}
 }
 
