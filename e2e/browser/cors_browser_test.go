@@ -358,8 +358,8 @@ var scenarios = []scenario{
 }
 
 func TestBrowserCORS(t *testing.T) {
+	ctx := newBrowser(t) // first: without a browser there is nothing to compile for
 	module := loadModule(t)
-	ctx := newBrowser(t)
 
 	allowedL, allowedPort := listen(t)
 	disallowedL, disallowedPort := listen(t)

@@ -32,8 +32,8 @@ func freeAddr(t *testing.T) string {
 // port), opened as http://localhost:P, and checks that every button got the result the page promises.
 // With DEMO_SCREENSHOT=path it also saves a full-page screenshot.
 func TestDemoPage(t *testing.T) {
+	ctx := newBrowser(t) // first: without a browser there is nothing to compile for
 	module := loadModule(t)
-	ctx := newBrowser(t)
 
 	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "examples", "config.json"))
 	if err != nil {
