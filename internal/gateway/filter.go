@@ -20,6 +20,11 @@ import (
 // request is being proxied to the upstream.
 var emulatorMu sync.Mutex
 
+// openFilter is the Filter holding the emulator, if any (guarded by
+// emulatorMu). proxytest blocks forever when a second emulator is made
+// while one is registered, so NewFilter refuses instead.
+var openFilter *Filter
+
 // Module is the compiled proxy-wasm module, instantiated once in wazero.
 // Compiling a Go module takes seconds; configuring it again takes
 // milliseconds, so tests that need several configs keep one Module and
@@ -49,10 +54,9 @@ func (m *Module) Close() error { return m.vm.Close() }
 // emulator. Only one Filter can exist per process at a time (the emulator
 // is global): Close one before making the next.
 type Filter struct {
-	module *Module
-	opt    *proxytest.EmulatorOption
-	host   proxytest.HostEmulator
-	reset  func()
+	opt   *proxytest.EmulatorOption
+	host  proxytest.HostEmulator
+	reset func()
 	// streams counts streams since the emulator was (re)started; inFlight
 	// those not yet done. See maybeRecycleLocked.
 	streams, inFlight int
@@ -107,7 +111,10 @@ func (m *Module) NewFilter(config []byte, props Properties) (*Filter, error) {
 
 	emulatorMu.Lock()
 	defer emulatorMu.Unlock()
-	f := &Filter{module: m, opt: opt, recycleAfter: defaultRecycleAfter}
+	if openFilter != nil {
+		return nil, errors.New("another Filter is open in this process: Close it first (the SDK's host emulator is process-global)")
+	}
+	f := &Filter{opt: opt, recycleAfter: defaultRecycleAfter}
 	if err := f.startLocked(); err != nil {
 		f.closeLocked()
 		var cr *configRejected
@@ -116,6 +123,7 @@ func (m *Module) NewFilter(config []byte, props Properties) (*Filter, error) {
 		}
 		return nil, err
 	}
+	openFilter = f
 	return f, nil
 }
 
@@ -170,6 +178,9 @@ func (f *Filter) Close() error {
 }
 
 func (f *Filter) closeLocked() error {
+	if openFilter == f {
+		openFilter = nil
+	}
 	if f.reset != nil {
 		f.reset()
 		f.reset = nil

@@ -328,6 +328,24 @@ func TestConcurrentRequests(t *testing.T) {
 	}
 }
 
+func TestOneFilterAtATime(t *testing.T) {
+	m := corsModule(t)
+	cfg := []byte(`{"allowOrigins": ["https://app.example.com"]}`)
+	first, err := m.NewFilter(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.NewFilter(cfg, nil); err == nil || !strings.Contains(err.Error(), "another Filter is open") {
+		t.Errorf("second NewFilter: got %v; want an error (not a hang)", err)
+	}
+	first.Close()
+	second, err := m.NewFilter(cfg, nil)
+	if err != nil {
+		t.Fatalf("NewFilter after Close: %v", err)
+	}
+	second.Close()
+}
+
 func TestUpstreamURLValidated(t *testing.T) {
 	_, err := Start(Config{Module: []byte("unused"), Listen: "127.0.0.1:0", Upstream: "localhost:8000"})
 	if err == nil || !strings.Contains(err.Error(), `-upstream "localhost:8000": want an absolute http(s) URL`) {
