@@ -15,8 +15,8 @@ import (
 // The differential test runs the same requests through the engine and
 // through github.com/rs/cors v1.11.1 on configs where both claim the same
 // semantics, and compares what a browser acts on: whether the response
-// carries Access-Control-Allow-Origin, its value, and
-// Access-Control-Allow-Credentials.
+// carries Access-Control-Allow-Origin, its value,
+// Access-Control-Allow-Credentials and Access-Control-Max-Age.
 //
 // Not compared, because the layouts differ by design and browsers accept
 // both: the status of a refused preflight (we send 403 as Fetch endorses,
@@ -68,8 +68,9 @@ var rsDiffACRH = []string{
 }
 
 type rsOutcome struct {
-	acao  string // "" when absent
-	creds bool
+	acao   string // "" when absent
+	creds  bool
+	maxAge string // Access-Control-Max-Age; "" when absent
 }
 
 type rsCase struct {
@@ -237,6 +238,8 @@ func rsRunOurs(p *policy.Policy, k *rsCase) rsOutcome {
 			out.acao = h.Value
 		case "access-control-allow-credentials":
 			out.creds = h.Value == "true"
+		case "access-control-max-age":
+			out.maxAge = h.Value
 		}
 	}
 	return out
@@ -258,7 +261,8 @@ func rsRunRS(h http.Handler, k *rsCase) rsOutcome {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rsOutcome{
-		acao:  rec.Header().Get("Access-Control-Allow-Origin"),
-		creds: rec.Header().Get("Access-Control-Allow-Credentials") == "true",
+		acao:   rec.Header().Get("Access-Control-Allow-Origin"),
+		creds:  rec.Header().Get("Access-Control-Allow-Credentials") == "true",
+		maxAge: rec.Header().Get("Access-Control-Max-Age"),
 	}
 }
