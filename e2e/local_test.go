@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,8 +17,8 @@ import (
 // through the local gateway (build/cors.wasm in wazero) in front of the
 // built-in upstream. It runs in `make test`: the same replay code as the
 // Envoy run, with one gateway per (config, route name) in the table. Here,
-// unlike against Envoy, the upstream and the module's counters can be
-// read, so it also checks Want.LocalReply and Want.Metric.
+// unlike against Envoy, the upstream, the module's counters and its log
+// can be read, so it also checks Want.LocalReply, Want.Metric and Want.Log.
 func TestReplayLocalGateway(t *testing.T) {
 	path := os.Getenv("CORS_WASM") // another build of the module, for debugging
 	if path == "" {
@@ -66,12 +67,14 @@ func TestReplayLocalGateway(t *testing.T) {
 		}
 		var upstreamBefore int
 		var metricBefore uint64
+		var logsBefore []string
 		tg := target{
 			baseURL:             srv.GatewayURL,
 			multiHeaderUpstream: true,
 			before: func(s scenarios.Scenario) {
 				upstreamBefore = totalRequests(srv.Upstream.Stats)
 				metricBefore, _ = srv.Filter.Counter("corswasm." + s.Want.Metric)
+				logsBefore = srv.Filter.Logs()
 			},
 			after: func(t *testing.T, s scenarios.Scenario) {
 				reached := totalRequests(srv.Upstream.Stats) - upstreamBefore
@@ -87,6 +90,11 @@ func TestReplayLocalGateway(t *testing.T) {
 						t.Errorf("counter corswasm.%s: got %d -> %d (%v); want +1", s.Want.Metric, metricBefore, after, err)
 					}
 				}
+				if s.Want.Log != "" {
+					if got := newLines(logsBefore, srv.Filter.Logs()); !containsLine(got, s.Want.Log) {
+						t.Errorf("module log: got %q; want a line containing %q", got, s.Want.Log)
+					}
+				}
 			},
 		}
 		name := "config " + shortConfig(g.config)
@@ -99,6 +107,33 @@ func TestReplayLocalGateway(t *testing.T) {
 		srv.Shutdown(ctx)
 		cancel()
 	}
+}
+
+// newLines returns the lines of after that before did not have. Logs
+// only grow (per level), so counting occurrences is enough.
+func newLines(before, after []string) []string {
+	seen := map[string]int{}
+	for _, l := range before {
+		seen[l]++
+	}
+	var out []string
+	for _, l := range after {
+		if seen[l] > 0 {
+			seen[l]--
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func containsLine(lines []string, sub string) bool {
+	for _, l := range lines {
+		if strings.Contains(l, sub) {
+			return true
+		}
+	}
+	return false
 }
 
 func totalRequests(s *gateway.Stats) int {

@@ -290,6 +290,21 @@ func cloneList(list [][2]string) [][2]string {
 	return out
 }
 
+// Logs returns the module's log lines so far at every level, trace to
+// critical, oldest first within a level (copies).
+func (f *Filter) Logs() []string {
+	emulatorMu.Lock()
+	defer emulatorMu.Unlock()
+	var out []string
+	for _, level := range [][]string{f.host.GetTraceLogs(), f.host.GetDebugLogs(), f.host.GetInfoLogs(),
+		f.host.GetWarnLogs(), f.host.GetErrorLogs(), f.host.GetCriticalLogs()} {
+		for _, l := range level {
+			out = append(out, strings.Clone(l))
+		}
+	}
+	return out
+}
+
 // Counter reads one of the module's metrics from the emulated host.
 func (f *Filter) Counter(name string) (uint64, error) {
 	emulatorMu.Lock()
