@@ -142,7 +142,7 @@ func (f *Filter) startLocked() error {
 }
 
 // defaultRecycleAfter bounds the emulator's memory. proxytest keeps every
-// stream's headers for the emulator's lifetime (about 2 KB per request),
+// stream's headers for the emulator's lifetime (about 2.5 KB per request),
 // so a long-running gateway restarts the emulator, with the same module
 // instance and configuration, once this many streams are done and none
 // is in flight. Envoy frees a stream's state when it ends; this is only
