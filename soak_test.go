@@ -34,7 +34,9 @@ func soakRequests(t *testing.T) int {
 // may trap.
 func TestSoak(t *testing.T) {
 	n := soakRequests(t)
-	in := instantiate(t, corsModule(t), scenarios.ConfigCredentials)
+	m := corsModule(t)
+	restricted := m.RestrictedWASICalls()
+	in := instantiate(t, m, scenarios.ConfigCredentials)
 	var mix []scenarios.Scenario
 	for _, s := range scenarios.All() {
 		if s.Config == scenarios.ConfigCredentials {
@@ -75,6 +77,9 @@ func TestSoak(t *testing.T) {
 		pagesStart, pagesWarm, warmup, pagesEnd)
 	if pagesEnd > pagesWarm {
 		t.Errorf("linear memory grew after warm-up: got %d pages at the end; want ≤ %d (after warm-up)", pagesEnd, pagesWarm)
+	}
+	if got := m.RestrictedWASICalls() - restricted; got != 0 {
+		t.Errorf("WASI calls from inside proxy_on_memory_allocate that Envoy refuses there: got %d; want 0", got)
 	}
 	for name, want := range map[string]bool{"corswasm.preflight_allowed": true, "corswasm.actual_denied": true, "corswasm.no_origin": true} {
 		if v, _ := in.Metric(name); (v > 0) != want {

@@ -92,12 +92,19 @@ func span(base uint64, n int, addr, size uint32) (lo, hi int, ok bool) {
 
 // reset releases everything handed out since the last reset. Called when
 // a host callback starts: nothing from an earlier callback is still used.
+//
+// It also makes sure a chunk is ready, so that proxy_on_memory_allocate
+// itself normally never calls into Go's allocator: Envoy's wasm host
+// restricts the WASI calls allowed while the guest's allocator runs (only
+// proxy_log, fd_write and clock_time_get), and a GC started from inside it
+// could need others. Only a hostcall result larger than what is left of
+// the chunk allocates there.
 func (a *arena) reset() {
 	clear(a.full)
 	a.full = a.full[:0]
 	a.off = 0
-	if len(a.cur) > arenaKeep {
-		a.cur = nil
+	if len(a.cur) > arenaKeep || a.cur == nil {
+		a.cur = make([]byte, arenaChunk)
 	}
 }
 

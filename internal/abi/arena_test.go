@@ -66,13 +66,14 @@ func TestArenaResetDropsHugeChunk(t *testing.T) {
 	var a arena
 	a.alloc(arenaKeep + 1)
 	a.reset()
-	if a.cur != nil {
-		t.Fatalf("reset kept a %d-byte chunk; want it dropped (> %d)", len(a.cur), arenaKeep)
+	if len(a.cur) != arenaChunk {
+		t.Fatalf("after a huge request reset left a %d-byte chunk; want a fresh %d-byte one", len(a.cur), arenaChunk)
 	}
+	kept := &a.cur[0]
 	a.alloc(10)
 	a.reset()
-	if len(a.cur) != arenaChunk {
-		t.Fatalf("reset dropped the ordinary chunk: len %d; want %d", len(a.cur), arenaChunk)
+	if &a.cur[0] != kept {
+		t.Fatal("reset replaced the ordinary chunk; want it reused")
 	}
 }
 

@@ -164,7 +164,9 @@ func (in *Instance) give(mod api.Module, data []byte, ptrSlot, sizeSlot uint64) 
 	var addr uint32
 	if len(data) > 0 {
 		in.calls.Allocs++
+		in.m.wasiCalls.inAlloc = true
 		res, err := in.alloc.Call(in.ctx, uint64(len(data)))
+		in.m.wasiCalls.inAlloc = false
 		if err != nil {
 			panic(err) // a trap in the guest's allocator: surfaces as the callback's error
 		}

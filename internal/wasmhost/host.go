@@ -195,6 +195,10 @@ func (in *Instance) ResetCalls() {
 // every instance of this Module).
 func (m *Module) WASICalls() int64 { return m.wasiCalls.n.Load() }
 
+// RestrictedWASICalls counts WASI calls made from inside
+// proxy_on_memory_allocate that Envoy would refuse there.
+func (m *Module) RestrictedWASICalls() int64 { return m.wasiCalls.restricted.Load() }
+
 // Metric returns the value of a metric the module defined.
 func (in *Instance) Metric(name string) (uint64, bool) {
 	id, ok := in.metricIDs[name]
@@ -218,15 +222,25 @@ func (in *Instance) call(f api.Function, params ...uint64) (uint64, error) {
 	return res[0], nil
 }
 
-// wasiCounter counts calls into wasi_snapshot_preview1.
-type wasiCounter struct{ n atomic.Int64 }
+// wasiCounter counts calls into wasi_snapshot_preview1, and those made
+// while the guest's allocator runs for the host that Envoy's wasm host
+// would refuse: proxy-wasm-cpp-host allows only proxy_log, fd_write and
+// clock_time_get inside proxy_on_memory_allocate (WasmBase::allocMemory).
+type wasiCounter struct {
+	n          atomic.Int64
+	inAlloc    bool
+	restricted atomic.Int64
+}
 
 func (w *wasiCounter) NewFunctionListener(api.FunctionDefinition) experimental.FunctionListener {
 	return w
 }
 
-func (w *wasiCounter) Before(context.Context, api.Module, api.FunctionDefinition, []uint64, experimental.StackIterator) {
+func (w *wasiCounter) Before(_ context.Context, _ api.Module, def api.FunctionDefinition, _ []uint64, _ experimental.StackIterator) {
 	w.n.Add(1)
+	if w.inAlloc && def.Name() != "fd_write" && def.Name() != "clock_time_get" {
+		w.restricted.Add(1)
+	}
 }
 func (w *wasiCounter) After(context.Context, api.Module, api.FunctionDefinition, []uint64) {}
 func (w *wasiCounter) Abort(context.Context, api.Module, api.FunctionDefinition, error)    {}
@@ -236,3 +250,16 @@ func le32(b []byte, v uint32) { binary.LittleEndian.PutUint32(b, v) }
 // Module returns the wazero module instance, for tests that call exports
 // directly.
 func (in *Instance) Module() api.Module { return in.mod }
+
+// Allocate calls proxy_on_memory_allocate as the host does before
+// returning data, with the same WASI restriction tracking.
+func (in *Instance) Allocate(size uint32) (uint32, error) {
+	in.calls.Allocs++
+	in.m.wasiCalls.inAlloc = true
+	defer func() { in.m.wasiCalls.inAlloc = false }()
+	res, err := in.alloc.Call(in.ctx, uint64(size))
+	if err != nil {
+		return 0, err
+	}
+	return uint32(res[0]), nil
+}
