@@ -25,6 +25,12 @@ type Scenario struct {
 	// names it, e.g. "auth"). nil means 200 with no headers.
 	Upstream *Response
 
+	// NotOverHTTP says why a real HTTP proxy cannot carry this request
+	// unchanged ("" = it can), e.g. a CR/LF inside a header value, which
+	// HTTP codecs reject before any filter runs. The wasm tests run it
+	// anyway: the filter must survive what a host might hand it.
+	NotOverHTTP string
+
 	Want Want
 }
 

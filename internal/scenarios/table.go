@@ -195,12 +195,13 @@ func All() []Scenario {
 		{
 			Name: "CR LF in the origin cannot forge a log line", Config: ConfigCredentials,
 			Method: "GET", Path: "/", Authority: api, Headers: h("origin", "https://app.example.com\r\nx-injected: 1"),
-			Want: Want{Status: 200, Absent: []string{ACAO, "x-injected"}, Metric: "actual_denied", Log: `"https://app.example.com\r\nx-injected: 1"`},
+			NotOverHTTP: "HTTP codecs reject CR/LF in header values (Envoy answers 400)",
+			Want:        Want{Status: 200, Absent: []string{ACAO, "x-injected"}, Metric: "actual_denied", Log: `"https://app.example.com\r\nx-injected: 1"`},
 		},
 		{
-			Name: "Access-Control-Request-Headers comma flood: refused, bounded", Config: ConfigCredentials,
+			Name: "Access-Control-Request-Headers comma flood (50 KB, under Envoy's 60 KiB header limit): refused", Config: ConfigCredentials,
 			Method: "OPTIONS", Path: "/", Authority: api,
-			Headers: h("origin", app, "access-control-request-method", "POST", "access-control-request-headers", strings.Repeat(",", 100000)+"content-type"),
+			Headers: h("origin", app, "access-control-request-method", "POST", "access-control-request-headers", strings.Repeat(",", 50000)+"content-type"),
 			Want:    Want{LocalReply: true, Status: 403, Absent: allCORS, Metric: "preflight_denied"},
 		},
 		{
