@@ -29,7 +29,7 @@ func soakRequests(t *testing.T) int {
 
 // TestSoak sends every ConfigCredentials scenario of the table (allowed
 // and denied, preflights, no Origin, duplicate and hostile origins, the
-// 100 KB Access-Control-Request-Headers flood) round-robin through ONE
+// 50 KB Access-Control-Request-Headers flood) round-robin through ONE
 // instance. Linear memory must stop growing once warmed up, and nothing
 // may trap.
 func TestSoak(t *testing.T) {
