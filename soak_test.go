@@ -44,6 +44,7 @@ func TestSoak(t *testing.T) {
 		}
 	}
 	warmup := n / 10
+	wasiBefore := m.WASICalls()
 	start := time.Now()
 	pagesStart := in.MemoryPages()
 	var pagesWarm uint32
@@ -72,6 +73,14 @@ func TestSoak(t *testing.T) {
 		in.Logs = in.Logs[:0] // the host's log buffer, not the module's memory
 	}
 	pagesEnd := in.MemoryPages()
+	// The Go runtime reads the clock (clock_time_get, which Envoy allows
+	// everywhere) when it schedules at a yield or paces the GC: about one
+	// call per ten requests. More would be a regression worth a look.
+	wasiPerRequest := float64(m.WASICalls()-wasiBefore) / float64(n)
+	t.Logf("WASI calls: %.3f per request; by name since compile (module start included): %v", wasiPerRequest, m.WASICallsByName())
+	if wasiPerRequest > 0.25 {
+		t.Errorf("WASI calls per request: got %.3f; want ≤ 0.25", wasiPerRequest)
+	}
 	t.Logf("%d requests in %v (%v/request); linear memory: %d pages at start, %d after %d warm-up requests, %d at the end (64 KiB pages)",
 		n, time.Since(start).Round(time.Millisecond), (time.Since(start) / time.Duration(n)).Round(time.Nanosecond),
 		pagesStart, pagesWarm, warmup, pagesEnd)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/tetratelabs/wazero"
@@ -195,6 +196,16 @@ func (in *Instance) ResetCalls() {
 // every instance of this Module).
 func (m *Module) WASICalls() int64 { return m.wasiCalls.n.Load() }
 
+// WASICallsByName counts WASI calls per function name so far.
+func (m *Module) WASICallsByName() map[string]int64 {
+	out := map[string]int64{}
+	m.wasiCalls.byName.Range(func(k, v any) bool {
+		out[k.(string)] = v.(*atomic.Int64).Load()
+		return true
+	})
+	return out
+}
+
 // RestrictedWASICalls counts WASI calls made from inside
 // proxy_on_memory_allocate that Envoy would refuse there.
 func (m *Module) RestrictedWASICalls() int64 { return m.wasiCalls.restricted.Load() }
@@ -230,6 +241,7 @@ type wasiCounter struct {
 	n          atomic.Int64
 	inAlloc    bool
 	restricted atomic.Int64
+	byName     sync.Map // function name → *atomic.Int64
 }
 
 func (w *wasiCounter) NewFunctionListener(api.FunctionDefinition) experimental.FunctionListener {
@@ -238,6 +250,8 @@ func (w *wasiCounter) NewFunctionListener(api.FunctionDefinition) experimental.F
 
 func (w *wasiCounter) Before(_ context.Context, _ api.Module, def api.FunctionDefinition, _ []uint64, _ experimental.StackIterator) {
 	w.n.Add(1)
+	c, _ := w.byName.LoadOrStore(def.Name(), new(atomic.Int64))
+	c.(*atomic.Int64).Add(1)
 	if w.inAlloc && def.Name() != "fd_write" && def.Name() != "clock_time_get" {
 		w.restricted.Add(1)
 	}
