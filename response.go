@@ -39,35 +39,42 @@ const accessControlPrefix = "access-control-"
 
 // apply decorates a forwarded response with decision d. Every header is
 // replaced, never added, so the response carries exactly one value each.
-// Response headers are read with one call, and only when the decision
-// depends on what the upstream sent (stripping or preserving its CORS
-// headers); otherwise only Vary is read.
+// The response header lines are read in one call: they tell whether the
+// upstream answered CORS itself ("preserve"), which of its
+// Access-Control-* headers to strip ("override"), and every Vary line
+// (a single-value read would see only the first of several).
 func apply(d *policy.Decision) {
 	if d.NumHeaders == 0 && d.Vary == "" && !d.StripUpstream {
 		return
 	}
-	var vary string
-	if d.StripUpstream || d.PreserveUpstream {
-		pairs, st := abi.GetHeaders(abi.ResponseHeaders)
-		if st != abi.StatusOK {
-			return
-		}
-		if d.PreserveUpstream && has(pairs, "access-control-allow-origin") {
-			return // upstreamCors "preserve": the upstream's CORS answer stands
-		}
-		vary = varyOf(pairs)
-		if d.StripUpstream {
-			strip(pairs, d)
-		}
-	} else {
-		vary, _ = abi.GetHeader(abi.ResponseHeaders, "vary")
+	pairs, st := abi.GetHeaders(abi.ResponseHeaders)
+	if st != abi.StatusOK {
+		return
+	}
+	if d.PreserveUpstream && has(pairs, "access-control-allow-origin") {
+		return // upstreamCors "preserve": the upstream's CORS answer stands
+	}
+	if d.StripUpstream {
+		strip(pairs, d)
 	}
 	for _, h := range d.HeaderList() {
 		abi.ReplaceHeader(abi.ResponseHeaders, h.Name, h.Value)
 	}
-	if merged, changed := policy.MergeVary(vary, d.Vary); changed {
-		abi.ReplaceHeader(abi.ResponseHeaders, "vary", merged)
+	if merged, changed := policy.MergeVary(varyOf(pairs), d.Vary); changed {
+		replaceAll(pairs, "vary", merged)
 	}
+}
+
+// replaceAll sets name to value as one line even if the response had
+// several: Envoy's replace drops the extra lines itself, hosts that
+// replace only the first line (the SDK's emulator) need them removed.
+func replaceAll(pairs abi.Pairs, name, value string) {
+	if n := lines(pairs, name); n > 1 {
+		for range n {
+			abi.RemoveHeader(abi.ResponseHeaders, name)
+		}
+	}
+	abi.ReplaceHeader(abi.ResponseHeaders, name, value)
 }
 
 // strip removes every Access-Control-* header the upstream sent that the

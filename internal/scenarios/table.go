@@ -107,6 +107,12 @@ func All() []Scenario {
 			Want:     Want{Status: 200, Headers: map[string]string{Vary: "origin", ACAO: app}, Metric: "actual_allowed"},
 		},
 		{
+			Name: "Vary over two lines: merged into one, nothing lost", Config: ConfigCredentials,
+			Method: "GET", Path: "/", Authority: api, Headers: h("origin", app),
+			Upstream: &Response{Status: 200, Headers: h("vary", "Accept-Encoding", "vary", "Accept-Language")},
+			Want:     Want{Status: 200, Headers: map[string]string{Vary: "Accept-Encoding, Accept-Language, Origin", ACAO: app}, Metric: "actual_allowed"},
+		},
+		{
 			Name: "Vary: * is left alone", Config: ConfigCredentials,
 			Method: "GET", Path: "/", Authority: api, Headers: h("origin", app),
 			Upstream: &Response{Status: 200, Headers: h("vary", "*")},
