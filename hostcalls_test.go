@@ -18,11 +18,10 @@ import (
 //	request phase   get origin (1, +1 alloc if present); when present, every
 //	                request header line in one call (1 + 1 alloc); the
 //	                metric (1); a denial's debug log (1); a local reply (1)
-//	response phase  the response header lines when upstream CORS headers
-//	                must be stripped or preserved (1 + 1 alloc), else Vary
-//	                (1, +1 alloc if present); one replace per header set,
-//	                one remove per upstream Access-Control-* header, and
-//	                one replace for Vary when the merge changes it
+//	response phase  the response header lines (1 + 1 alloc) when there is
+//	                anything to apply; one replace per header set, one
+//	                remove per upstream Access-Control-* line, and one
+//	                replace for Vary when the merge changes it
 //	local reply     our own response callback on it: 0
 func TestHostCallsPerRequest(t *testing.T) {
 	m := corsModule(t)
