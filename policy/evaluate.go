@@ -180,8 +180,12 @@ func (ru *rules) matchOrigin(r *Request) (bool, Reason) {
 	o, ok := parseRequestOrigin(r.Origin)
 	if !ok {
 		if r.Origin == "null" {
-			// A valid Origin value, but never allowlistable.
-			return false, ReasonOriginNotAllowed
+			// The opaque origin of sandboxed iframes, file: and data:
+			// documents: attacker-producible, so it can never be listed.
+			// Under "*" (never combined with credentials) the browser would
+			// accept the literal "*" for it anyway (Fetch "CORS check"), and
+			// nothing is reflected, so a public API stays readable there.
+			return ru.allowAll, reasonFor(ru.allowAll)
 		}
 		return false, ReasonOriginMalformed
 	}
@@ -205,6 +209,13 @@ func (ru *rules) matchOrigin(r *Request) (bool, Reason) {
 		}
 	}
 	return false, ReasonOriginNotAllowed
+}
+
+func reasonFor(allowed bool) Reason {
+	if allowed {
+		return ReasonAllowed
+	}
+	return ReasonOriginNotAllowed
 }
 
 // match checks o (whose scheme is sp's) against the any-port hosts, then

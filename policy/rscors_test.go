@@ -134,10 +134,10 @@ var rsExclusions = []rsExclusion{
 			return c.preflight && rs.acao == "" && ours.acao != "" && (strings.Contains(c.acrh, "  ") || strings.Contains(c.acrh, "\t"))
 		}},
 	{"ours-any-origin-still-parses-origin",
-		"with \"*\" rs/cors answers \"*\" to any string; we still parse Origin strictly (issue 2 §3) and refuse what no browser serializes (a path, fragment, userinfo, whitespace) and the opaque origin \"null\" (CORS-NOTES: attacker-producible)",
+		"with \"*\" rs/cors answers \"*\" to any string; we still parse Origin strictly (issue 2 §3) and refuse what no browser serializes (a path, fragment, userinfo, whitespace)",
 		func(c *rsCase, ours, rs rsOutcome) bool {
 			return slices.Contains(c.cfg.origins, "*") && rs.acao == "*" && ours.acao == "" &&
-				(c.origin == "null" || !refWellFormedOrigin(c.origin))
+				c.origin != "null" && !refWellFormedOrigin(c.origin)
 		}},
 	{"rscors-first-of-repeated-origins",
 		"rs/cors reads only the first of several Origin lines; a request with more than one Origin is not from a browser and we never allow it (issue 2 §3)",
