@@ -9,6 +9,10 @@ import (
 // the default policy; Routes are complete policies (nothing is inherited
 // from the top level) selected per request, first match wins.
 type Config struct {
+	// Schema is ignored by the filter. It lets a config file name its JSON
+	// Schema ("$schema": "…/schema/corswasm.schema.json") so editors
+	// validate and complete it.
+	Schema string `json:"$schema,omitempty"`
 	Rules
 	Routes []Route `json:"routes,omitempty"`
 }

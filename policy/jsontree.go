@@ -134,7 +134,7 @@ var ruleFields = map[string]fieldKind{
 	"dangerouslyAllowInsecureOrigins": fBool,
 }
 
-var topFields = withFields(ruleFields, map[string]fieldKind{"routes": fRoutes})
+var topFields = withFields(ruleFields, map[string]fieldKind{"routes": fRoutes, "$schema": fString})
 
 var routeFields = withFields(ruleFields, map[string]fieldKind{
 	"name":         fString,
