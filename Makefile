@@ -9,7 +9,7 @@ WASM_ENV  := GOOS=wasip1 GOARCH=wasm
 # what Envoy's wasm host expects from a standard-Go module.
 WASM_FLAGS := -buildmode=c-shared -trimpath -ldflags='-s -w'
 
-.PHONY: all wasm test run bench check vet clean soak bench-filter
+.PHONY: all wasm test run bench check vet clean soak bench-filter corsctl
 
 all: wasm
 
@@ -55,8 +55,16 @@ test: check wasm
 bench: wasm
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
+# run: the module on the embedded local gateway (:10000) with the demo page
+# (:8080). Built, then run, so Ctrl-C ends it cleanly (go run reports an
+# interrupted child as a failure).
 run: wasm
-	$(GO) run ./cmd/corsgateway -module $(WASM) -config examples/config.json
+	$(GO) build -o build/corsgateway ./cmd/corsgateway
+	./build/corsgateway -module $(WASM) -config examples/config.json
+
+# corsctl: the operator tool (validate, explain, schema) in build/.
+corsctl:
+	$(GO) build -o build/corsctl ./cmd/corsctl
 
 clean:
 	rm -rf build
