@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/corswasm/corswasm/policy/internal/psl"
 	"golang.org/x/net/idna"
-	"golang.org/x/net/publicsuffix"
 )
 
 // originSpec is one validated, normalized entry of allowOrigins.
@@ -356,6 +356,5 @@ func (o *originSpec) overPublicSuffix() bool {
 	if !o.wildcard || o.isLoopback() {
 		return false
 	}
-	ps, _ := publicsuffix.PublicSuffix(o.host)
-	return ps == o.host
+	return psl.IsPublicSuffix(o.host)
 }
