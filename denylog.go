@@ -7,7 +7,7 @@ import (
 	"github.com/corswasm/corswasm/policy"
 )
 
-// record counts the decision and logs why a request was denied:
+// logDenial logs why a request was denied:
 //
 //	origin "https://evil.example" not allowed by route "api"
 //
@@ -16,8 +16,7 @@ import (
 // a flood cannot flood the log. Denials log at debug level; in shadow mode
 // they log at info ("shadow: ..."), as seeing them is the point of shadow
 // mode.
-func record(d *policy.Decision, r *policy.Request) {
-	count(metricFor(d))
+func logDenial(d *policy.Decision, r *policy.Request) {
 	if d.Kind == policy.NotCORS && d.Reason != policy.ReasonCrossOriginProtection || d.Allowed {
 		return
 	}

@@ -62,6 +62,11 @@ func emulator(t testing.TB, config, routeName string) (proxytest.HostEmulator, f
 		reset()
 		t.Fatalf("StartPlugin: got %v; want OK (error logs: %q)", st, host.GetErrorLogs())
 	}
+	// Counts reach the host on the timer set at configure.
+	if got := host.GetTickPeriod(); got != 1000 {
+		reset()
+		t.Fatalf("tick period after configure: got %d ms; want 1000", got)
+	}
 	return host, reset
 }
 
@@ -70,7 +75,10 @@ var metricNamesForTest = []string{
 	"cross_origin_protection_rejected", "no_origin", "config_rejected",
 }
 
+// counters reads every counter after firing the plugin's timer: the module
+// counts requests in guest memory and reports them only on proxy_on_tick.
 func counters(host proxytest.HostEmulator) map[string]uint64 {
+	host.Tick()
 	out := map[string]uint64{}
 	for _, m := range metricNamesForTest {
 		v, _ := host.GetCounterMetric("corswasm." + m)

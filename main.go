@@ -13,15 +13,23 @@ import (
 	"github.com/corswasm/corswasm/policy"
 )
 
-// filter is the module's state: one policy per root context (plugin), the
-// decision of each stream in flight.
+// filter is the module's state: per root context (plugin) its policy and
+// counts, the decision of each stream in flight.
 type filter struct {
 	abi.NopPlugin
-	policies map[uint32]*policy.Policy // root context id → current policy
-	streams  map[uint32]*stream        // stream context id → state
+	roots   map[uint32]*root   // root context id → plugin state
+	streams map[uint32]*stream // stream context id → state
 }
 
-var cors = &filter{policies: map[uint32]*policy.Policy{}, streams: map[uint32]*stream{}}
+// root is one plugin's state: the current policy (nil until a
+// configuration was accepted) and the counts its streams made that the
+// host has not been told yet.
+type root struct {
+	policy *policy.Policy
+	counts counts
+}
+
+var cors = &filter{roots: map[uint32]*root{}, streams: map[uint32]*stream{}}
 
 func init() { abi.SetPlugin(cors) }
 
@@ -36,22 +44,45 @@ func (f *filter) OnConfigure(rootID uint32, size int) bool {
 	defineMetrics()
 	p, err := loadPolicy(size)
 	if err != nil {
-		count(configRejected)
+		countNow(configRejected, 1)
 		logConfigError(err)
 		return false
 	}
 	for _, w := range p.Warnings() {
 		abi.Log(abi.LogWarn, "corswasm: "+w.String())
 	}
-	f.policies[rootID] = p
+	r := f.roots[rootID]
+	if r == nil {
+		r = new(root)
+		f.roots[rootID] = r
+	}
+	r.policy = p
+	// Requests are counted in guest memory; the timer reports them.
+	abi.SetTickPeriod(tickMillis)
 	return true
 }
 
 // OnContextCreate gives a new stream the policy of its plugin as it is now.
 func (f *filter) OnContextCreate(id, rootID uint32) {
-	if p := f.policies[rootID]; p != nil {
-		f.streams[id] = newStream(p)
+	if r := f.roots[rootID]; r != nil && r.policy != nil {
+		f.streams[id] = newStream(r.policy, &r.counts)
 	}
+}
+
+// OnTick reports the plugin's counts to the host: one call per counter
+// that changed since the last tick, none when nothing happened.
+func (f *filter) OnTick(rootID uint32) {
+	if r := f.roots[rootID]; r != nil {
+		r.counts.flush()
+	}
+}
+
+// OnDone of a root context is plugin shutdown: report what is left, so no
+// count is lost. Streams still in flight report theirs at once from then
+// on.
+func (f *filter) OnDone(id uint32) bool {
+	f.closeRoot(id)
+	return true
 }
 
 // OnRequestHeaders decides, once per stream, and answers preflights and
@@ -92,6 +123,16 @@ func (f *filter) end(id uint32) {
 	if s := f.streams[id]; s != nil {
 		delete(f.streams, id)
 		s.release()
+		return
 	}
-	delete(f.policies, id) // a root context going away
+	// A root context going away (a host may skip proxy_on_done).
+	f.closeRoot(id)
+	delete(f.roots, id)
+}
+
+func (f *filter) closeRoot(id uint32) {
+	if r := f.roots[id]; r != nil {
+		r.counts.flush()
+		r.counts.closed = true
+	}
 }

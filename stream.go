@@ -16,6 +16,7 @@ const maxOriginCopy = 336
 // decision taken from its request headers.
 type stream struct {
 	p          *policy.Policy
+	counts     *counts // the plugin's, where the decision is counted
 	d          policy.Decision
 	decided    bool
 	localReply bool // we answered with proxy_send_local_response
@@ -29,14 +30,14 @@ type stream struct {
 // free recycles stream states: steady traffic allocates none.
 var free []*stream
 
-func newStream(p *policy.Policy) *stream {
+func newStream(p *policy.Policy, c *counts) *stream {
 	var s *stream
 	if n := len(free); n > 0 {
 		s, free = free[n-1], free[:n-1]
 	} else {
 		s = new(stream)
 	}
-	s.p, s.decided, s.localReply = p, false, false
+	s.p, s.counts, s.decided, s.localReply = p, c, false, false
 	s.d = policy.Decision{}
 	return s
 }
@@ -44,7 +45,7 @@ func newStream(p *policy.Policy) *stream {
 // release returns s to the pool. The pool is bounded by the peak number of
 // concurrent streams.
 func (s *stream) release() {
-	s.p, s.d = nil, policy.Decision{}
+	s.p, s.counts, s.d = nil, nil, policy.Decision{}
 	free = append(free, s)
 }
 
@@ -66,7 +67,8 @@ func (s *stream) decide() policy.Decision {
 	r.Origin = s.keepOrigin(r.Origin)
 	s.d = s.p.Evaluate(&r)
 	s.decided = true
-	record(&s.d, &r)
+	s.counts.add(metricFor(&s.d))
+	logDenial(&s.d, &r)
 	// Detail may alias request memory that is reused after this callback.
 	s.d.Detail = ""
 	return s.d

@@ -27,6 +27,15 @@ func proxyOnContextCreate(id, parentID uint32) {
 	plugin.OnContextCreate(id, parentID)
 }
 
+// proxy_on_tick: the timer set with SetTickPeriod fired for root context
+// rootID.
+//
+//go:wasmexport proxy_on_tick
+func proxyOnTick(rootID uint32) {
+	mem.reset()
+	plugin.OnTick(rootID)
+}
+
 //go:wasmexport proxy_on_done
 func proxyOnDone(id uint32) uint32 {
 	mem.reset()

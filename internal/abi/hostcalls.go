@@ -131,3 +131,10 @@ func DefineCounter(name string) (uint32, Status) {
 func IncrementCounter(id uint32, delta int64) Status {
 	return Status(proxyIncrementMetric(id, delta))
 }
+
+// SetTickPeriod asks the host to call proxy_on_tick on the current root
+// context every ms milliseconds (0 stops the timer). Call it from a root
+// context callback (configure): the host ties the timer to that context.
+func SetTickPeriod(ms uint32) Status {
+	return Status(proxySetTickPeriodMilliseconds(ms))
+}

@@ -43,3 +43,5 @@ func proxyGetProperty(unsafe.Pointer, uint32, unsafe.Pointer, unsafe.Pointer) ui
 func proxyDefineMetric(uint32, unsafe.Pointer, uint32, unsafe.Pointer) uint32 { return unimplemented }
 
 func proxyIncrementMetric(uint32, int64) uint32 { return unimplemented }
+
+func proxySetTickPeriodMilliseconds(uint32) uint32 { return unimplemented }

@@ -12,10 +12,12 @@ type Plugin interface {
 	// OnContextCreate: a root context (parentID 0) or an HTTP stream
 	// context whose plugin is parentID.
 	OnContextCreate(id, parentID uint32)
+	// OnTick: the timer of root context rootID fired (see SetTickPeriod).
+	OnTick(rootID uint32)
 	OnRequestHeaders(id uint32, numHeaders int, endOfStream bool) Action
 	OnResponseHeaders(id uint32, numHeaders int, endOfStream bool) Action
-	// OnDone: the host is done with the context; true means the plugin is
-	// done too.
+	// OnDone: the host is done with the context (a stream, or a root
+	// context at plugin shutdown); true means the plugin is done too.
 	OnDone(id uint32) bool
 	// OnLog: the stream completed (access-log time).
 	OnLog(id uint32)
@@ -30,6 +32,7 @@ type NopPlugin struct{}
 func (NopPlugin) OnVMStart(int) bool                         { return true }
 func (NopPlugin) OnConfigure(uint32, int) bool               { return true }
 func (NopPlugin) OnContextCreate(uint32, uint32)             {}
+func (NopPlugin) OnTick(uint32)                              {}
 func (NopPlugin) OnRequestHeaders(uint32, int, bool) Action  { return Continue }
 func (NopPlugin) OnResponseHeaders(uint32, int, bool) Action { return Continue }
 func (NopPlugin) OnDone(uint32) bool                         { return true }

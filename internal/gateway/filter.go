@@ -305,9 +305,15 @@ func (f *Filter) Logs() []string {
 	return out
 }
 
-// Counter reads one of the module's metrics from the emulated host.
+// Counter reads one of the module's metrics from the emulated host. The
+// module counts requests in its own memory and reports them on its timer
+// (proxy_on_tick, every second in Envoy); the emulator has no clock, so
+// the timer is fired here first, as if a tick had passed.
 func (f *Filter) Counter(name string) (uint64, error) {
 	emulatorMu.Lock()
 	defer emulatorMu.Unlock()
+	if err := f.guard(f.host.Tick); err != nil {
+		return 0, err
+	}
 	return f.host.GetCounterMetric(name)
 }

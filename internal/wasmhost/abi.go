@@ -153,6 +153,13 @@ func (m *Module) exportHostABI(ctx context.Context) error {
 		in.metricVals[id] += st[1] // two's complement: a negative offset subtracts
 		return statusOK
 	})
+	def("proxy_set_tick_period_milliseconds", p(1), func(in *Instance, mod api.Module, st []uint64) uint32 {
+		if in.active != nil {
+			return statusBad // a timer belongs to the root context: set it from a root callback
+		}
+		in.tickPeriod = uint32(st[0])
+		return statusOK
+	})
 	_, err := b.Instantiate(ctx)
 	return err
 }

@@ -79,8 +79,9 @@ type Instance struct {
 	metricName []string
 	calls      Calls
 	nextID     uint32
+	tickPeriod uint32 // ms, as set by proxy_set_tick_period_milliseconds
 
-	alloc, onContextCreate, onConfigure, onVMStart            api.Function
+	alloc, onContextCreate, onConfigure, onVMStart, onTick    api.Function
 	onRequestHeaders, onResponseHeaders, onDone, onLog, onDel api.Function
 }
 
@@ -138,7 +139,7 @@ func (m *Module) Instantiate(ctx context.Context, config []byte) (inst *Instance
 		name string
 	}{
 		{&inst.alloc, "proxy_on_memory_allocate"}, {&inst.onVMStart, "proxy_on_vm_start"},
-		{&inst.onContextCreate, "proxy_on_context_create"}, {&inst.onConfigure, "proxy_on_configure"},
+		{&inst.onContextCreate, "proxy_on_context_create"}, {&inst.onConfigure, "proxy_on_configure"}, {&inst.onTick, "proxy_on_tick"},
 		{&inst.onRequestHeaders, "proxy_on_request_headers"}, {&inst.onResponseHeaders, "proxy_on_response_headers"},
 		{&inst.onDone, "proxy_on_done"}, {&inst.onLog, "proxy_on_log"}, {&inst.onDel, "proxy_on_delete"},
 	} {
@@ -175,6 +176,28 @@ func (in *Instance) Configure(config []byte) (bool, error) {
 		return false, err
 	}
 	return res == 1, nil
+}
+
+// TickPeriod is the root context's timer period in milliseconds, as the
+// module last set it (0: no timer).
+func (in *Instance) TickPeriod() uint32 { return in.tickPeriod }
+
+// Tick fires the root context's timer once (proxy_on_tick), as Envoy does
+// every TickPeriod milliseconds. Tests call it where time would pass.
+func (in *Instance) Tick() error {
+	_, err := in.call(in.onTick, RootID)
+	return err
+}
+
+// Shutdown ends the root context as Envoy does when the plugin goes away:
+// proxy_on_done, then proxy_on_delete. The instance stays usable for
+// reading metrics and logs.
+func (in *Instance) Shutdown() error {
+	if _, err := in.call(in.onDone, RootID); err != nil {
+		return err
+	}
+	_, err := in.call(in.onDel, RootID)
+	return err
 }
 
 // Calls returns the crossings counted since the last ResetCalls.
