@@ -2,6 +2,9 @@ package scenarios
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -46,5 +49,36 @@ func TestCheckReportsDifferences(t *testing.T) {
 		if got := s.Check(tt.status, tt.headers); len(got) != tt.errs {
 			t.Errorf("%s: got %d errors %q; want %d", tt.name, len(got), got, tt.errs)
 		}
+	}
+}
+
+// ConfigExample must be exactly examples/config.json (as JSON values:
+// formatting and key order aside), the config Envoy runs in envoy.yaml and
+// docker-compose: otherwise the e2e replay against Envoy finds no scenario
+// written for it.
+func TestConfigExampleIsTheExampleFile(t *testing.T) {
+	path := filepath.Join("..", "..", "examples", "config.json")
+	file, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want any
+	if err := json.Unmarshal([]byte(ConfigExample), &got); err != nil {
+		t.Fatalf("ConfigExample: %v", err)
+	}
+	if err := json.Unmarshal(file, &want); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ConfigExample: got %s; want the JSON of %s: %s", ConfigExample, path, file)
+	}
+	n := 0
+	for _, s := range All() {
+		if s.Config == ConfigExample {
+			n++
+		}
+	}
+	if n < 6 {
+		t.Errorf("scenarios with ConfigExample: got %d; want ≥ 6 (the e2e replay against Envoy runs only these)", n)
 	}
 }

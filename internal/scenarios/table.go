@@ -20,6 +20,11 @@ func h(kv ...string) [][2]string {
 
 // All returns the table. Each call returns fresh values.
 func All() []Scenario {
+	return append(coreScenarios(), exampleScenarios()...)
+}
+
+// coreScenarios exercise one rule each, with the configs in scenarios.go.
+func coreScenarios() []Scenario {
 	allCORS := []string{ACAO, ACAC, ACAM, ACAH, ACMA, ACEH, ACAPN}
 	return []Scenario{
 		// Classification (Fetch "CORS protocol").
