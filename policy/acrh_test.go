@@ -30,6 +30,7 @@ func TestCheckHeaders(t *testing.T) {
 		{"semicolon", listed, "content-type;x", ReasonHeadersMalformed, ""},
 		{"non-ASCII", listed, "cöntent-type", ReasonHeadersMalformed, ""},
 		{"longer than any configured name", listed, strings.Repeat("x", 200), ReasonHeaderNotAllowed, strings.Repeat("x", 200)},
+		{"* covers a name longer than any configured one", star, "x-" + strings.Repeat("a", 200), ReasonAllowed, ""},
 		{"64 elements pass", listed, strings.Repeat("content-type,", 63) + "content-type", ReasonAllowed, ""},
 		{"65 elements refused", listed, strings.Repeat("content-type,", 64) + "content-type", ReasonHeadersMalformed, ""},
 		{"65 empty elements refused", listed, strings.Repeat(",", 64), ReasonHeadersMalformed, ""},

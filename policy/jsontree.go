@@ -163,6 +163,18 @@ func (c *checker) fail(path, format string, args ...any) {
 // scalarText quotes a scalar's JSON text for an error message.
 func scalarText(n *node) string { return strconv.Quote(n.str) }
 
+// pathKey quotes a key that is not a plain identifier, so a hostile key
+// (a newline, a NUL) cannot forge a line of the error log.
+func pathKey(k string) string {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c == '_' || c == '$' || c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return strconv.Quote(k)
+		}
+	}
+	return k
+}
+
 func join(path, key string) string {
 	if path == "" {
 		return key
@@ -181,7 +193,7 @@ func (c *checker) object(n *node, path string, fields map[string]fieldKind) {
 	}
 	seen := make(map[string]bool, len(n.keys))
 	for i, k := range n.keys {
-		p := join(path, k)
+		p := join(path, pathKey(k))
 		kind, ok := fields[k]
 		if !ok {
 			if s := suggest(k, fields); s != "" {

@@ -134,7 +134,7 @@ func (v *validator) rules(r *Rules, prefix, name, path string) *rules {
 	c := &rules{name: name, path: path, creds: r.AllowCredentials, pna: r.AllowPrivateNetwork,
 		cop: r.CrossOriginProtection, shadow: r.Shadow}
 	v.origins(c, r, prefix)
-	v.regexes(c, r.AllowOriginRegexes, prefix+"allowOriginRegexes")
+	v.regexes(c, r, prefix+"allowOriginRegexes")
 	c.hasOrigins = len(r.AllowOrigins) > 0 || len(r.AllowOriginRegexes) > 0
 	v.methods(c, r.AllowMethods, prefix+"allowMethods")
 	v.allowHeaders(c, r.AllowHeaders, prefix+"allowHeaders")
@@ -257,9 +257,14 @@ func (c *rules) addPattern(o *originSpec) {
 	sp.maxBaseLabels = max(sp.maxBaseLabels, strings.Count(o.host, ".")+1)
 }
 
-func (v *validator) regexes(c *rules, list []string, field string) {
+// canaryOrigins are origins no operator trusts. A regex that matches one
+// of them matches arbitrary sites; with credentials that is "reflect any
+// origin" (rs/cors CVE-2018-20744 class), so it is refused, not warned.
+var canaryOrigins = [...]string{"https://corswasm-canary.invalid", "http://corswasm-canary.invalid:8080"}
+
+func (v *validator) regexes(c *rules, r *Rules, field string) {
 	seen := map[string]string{}
-	for i, s := range list {
+	for i, s := range r.AllowOriginRegexes {
 		path := fmt.Sprintf("%s[%d]", field, i)
 		if s == "" {
 			v.add(path, s, "empty string; remove it")
@@ -278,8 +283,40 @@ func (v *validator) regexes(c *rules, list []string, field string) {
 			v.add(path, s, "not a valid RE2 regular expression ("+msg+"); see https://github.com/google/re2/wiki/Syntax")
 			continue
 		}
+		if r.AllowCredentials && !v.credentialSafeRegex(re, path, s, r.DangerouslyAllowInsecureOrigins) {
+			continue
+		}
 		c.regexes = append(c.regexes, re)
 	}
+}
+
+// literalPrefix is the literal text every match of the user's regex
+// starts with. Leading "^" anchors are dropped first: Go computes no
+// prefix past an empty-width assertion.
+func literalPrefix(s string) string {
+	re, err := regexp.Compile(strings.TrimLeft(s, "^"))
+	if err != nil {
+		return ""
+	}
+	prefix, _ := re.LiteralPrefix()
+	return prefix
+}
+
+// credentialSafeRegex applies the allowOrigins credential rules to a
+// regex: it must not match arbitrary sites, and (unless insecure origins
+// are accepted) it must be https-only, which its literal prefix proves.
+func (v *validator) credentialSafeRegex(re *regexp.Regexp, path, s string, insecureOK bool) bool {
+	for _, canary := range canaryOrigins {
+		if re.MatchString(canary) {
+			v.add(path, s, "matches origins of any site (e.g. "+strconv.Quote(canary)+"): with allowCredentials every site could read users' data; spell out the host and escape its dots (\\.)")
+			return false
+		}
+	}
+	if !insecureOK && !strings.HasPrefix(literalPrefix(s), "https://") {
+		v.add(path, s, "can match plaintext http origins with allowCredentials: a network attacker can inject script into them and read users' data; start it with https://, list loopback origins in allowOrigins, or set dangerouslyAllowInsecureOrigins if you accept that risk")
+		return false
+	}
+	return true
 }
 
 func (v *validator) methods(c *rules, list []string, field string) {

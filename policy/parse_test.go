@@ -15,6 +15,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"case matters", `{"AllowOrigins": []}`, `AllowOrigins: unknown field; did you mean "allowOrigins"?`},
 		{"unknown route field", `{"routes": [{"hosts": ["a.com"], "allowOrign": ["https://a.com"]}]}`, `routes[0].allowOrign: unknown field; did you mean "allowOrigins"?`},
 		{"route-only field at top level", `{"hosts": ["a.com"]}`, `hosts: unknown field; remove it (known fields: $schema, allowCredentials, allowHeaders, allowMethods, allowOriginRegexes, allowOrigins, allowPrivateNetwork, crossOriginProtection, dangerouslyAllowInsecureOrigins, exposeHeaders, maxAge, preflightStatus, routes, shadow, unmatchedPreflights, upstreamCors)`},
+		{"hostile key is quoted, cannot forge a log line", "{\"x\\nfake: accepted\": 1}", `"x\nfake: accepted": unknown field; remove it (known fields: $schema, allowCredentials, allowHeaders, allowMethods, allowOriginRegexes, allowOrigins, allowPrivateNetwork, crossOriginProtection, dangerouslyAllowInsecureOrigins, exposeHeaders, maxAge, preflightStatus, routes, shadow, unmatchedPreflights, upstreamCors)`},
 		{"duplicate key", `{"shadow": true, "shadow": false}`, `shadow: duplicate key; JSON decoders disagree on which one wins, so keep exactly one`},
 		{"string for list", `{"allowMethods": "GET"}`, `allowMethods: "GET": must be an array of strings, got a string`},
 		{"object for list", `{"allowMethods": {}}`, `allowMethods: must be an array of strings, got an object`},
