@@ -75,6 +75,22 @@ func (ru *rules) notCORS(r *Request, d *Decision) {
 	// caches must key on it (Fetch §3.2.5 "CORS protocol and HTTP caches").
 	d.Vary = ru.varyActual
 	ru.upstream(d)
+	ru.publicHeaders(d)
+}
+
+// publicHeaders: with "*" (never combined with credentials) every
+// response carries the same CORS headers, whatever the request's Origin
+// (absent, malformed, repeated). Fetch §3.2.5: a response cached from a
+// non-CORS request (an <img>, a navigation) is later served to fetch();
+// with "*" and no Vary it must already carry the headers.
+func (ru *rules) publicHeaders(d *Decision) {
+	if !ru.allowAll {
+		return
+	}
+	d.add(hAllowOrigin, "*")
+	if ru.expose != "" {
+		d.add(hExposeHeaders, ru.expose)
+	}
 }
 
 func (ru *rules) actual(r *Request, d *Decision) {
@@ -89,7 +105,11 @@ func (ru *rules) actual(r *Request, d *Decision) {
 	if !allowed {
 		// Never 403 an actual request for CORS reasons: same-origin
 		// requests carry Origin too. Without our headers the browser
-		// withholds the response from the script.
+		// withholds the response from the script. A repeated Origin is
+		// never answered, not even with "*".
+		if !r.MultipleOrigins {
+			ru.publicHeaders(d)
+		}
 		return
 	}
 	ru.allowOriginHeaders(r, d)

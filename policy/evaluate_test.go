@@ -143,7 +143,8 @@ func TestEvaluate(t *testing.T) {
 		{"null under * without credentials gets * (nothing reflected)", anyConfig, Request{Method: "GET", Origin: "null"},
 			want{kind: Actual, allowed: true, reason: ReasonAllowed, route: "default", strip: true,
 				headers: []string{"access-control-allow-origin: *", "access-control-expose-headers: x-a"}}},
-		{"any origin non-CORS has no Vary", anyConfig, Request{Method: "GET"}, want{kind: NotCORS, route: "default", strip: true}},
+		{"any origin non-CORS: same * headers, no Vary (Fetch §3.2.5 caches)", anyConfig, Request{Method: "GET"}, want{kind: NotCORS, route: "default", strip: true,
+			headers: []string{"access-control-allow-origin: *", "access-control-expose-headers: x-a"}}},
 		{"any origin preflight: * methods, *, authorization, max-age 0", anyConfig, preflight("https://anything.test", "patch", "x-custom,authorization"),
 			want{kind: Preflight, action: Respond, status: 204, allowed: true, reason: ReasonAllowed, route: "default", vary: varyPreflight,
 				headers: []string{"access-control-allow-origin: *", "access-control-allow-methods: *", "access-control-allow-headers: *, authorization", "access-control-max-age: 0"}}},
@@ -151,7 +152,10 @@ func TestEvaluate(t *testing.T) {
 			want{kind: Preflight, action: Respond, status: 403, reason: ReasonHeaderNotAllowed, detail: "authorization", route: "default", vary: varyPreflight}},
 		{"* method still refuses forbidden methods", anyConfig, preflight("https://anything.test", "TRACE", ""),
 			want{kind: Preflight, action: Respond, status: 403, reason: ReasonMethodNotAllowed, detail: "TRACE", route: "default", vary: varyPreflight}},
-		{"any origin still refuses malformed origins", anyConfig, Request{Method: "GET", Origin: "https://a.test/path"},
+		{"any origin: malformed origin not allowed, response still carries the public *", anyConfig, Request{Method: "GET", Origin: "https://a.test/path"},
+			want{kind: Actual, reason: ReasonOriginMalformed, route: "default", strip: true,
+				headers: []string{"access-control-allow-origin: *", "access-control-expose-headers: x-a"}}},
+		{"any origin: repeated Origin gets nothing", anyConfig, Request{Method: "GET", Origin: "https://a.test", MultipleOrigins: true},
 			want{kind: Actual, reason: ReasonOriginMalformed, route: "default", strip: true}},
 
 		// Private network access.
