@@ -151,12 +151,20 @@ func first(v []string) string {
 	return v[0]
 }
 
+// maxJoinedACRH is the engine's bound on Access-Control-Request-Headers
+// (4096 bytes; policy/acrh.go, unexported) plus one: a joined value that
+// long is refused as malformed whatever follows, so joining stops there.
+// TestMaxJoinedACRHIsTheEnginesBound pins it to the engine's behaviour.
+const maxJoinedACRH = 4096 + 1
+
 // joinLines combines repeated field lines into one comma-separated value,
 // as RFC 9110 §5.3 allows: some intermediaries split
 // Access-Control-Request-Headers (rs/cors#184). The engine bounds and
 // parses the result; this join is the only allocation on the path and
-// happens only for split headers, whose size net/http's MaxHeaderBytes
-// already bounds.
+// happens only for split headers. It stops at maxJoinedACRH bytes: a
+// longer value is cut there, still over the engine's bound and refused the
+// same way, so a flood of lines (up to net/http's MaxHeaderBytes, 1 MB by
+// default) is never copied in full.
 func joinLines(v []string) string {
 	switch len(v) {
 	case 0:
@@ -164,14 +172,20 @@ func joinLines(v []string) string {
 	case 1:
 		return v[0]
 	}
-	n := len(v) - 1
+	n := -1
 	for _, s := range v {
-		n += len(s)
+		if n += len(s) + 1; n >= maxJoinedACRH {
+			break
+		}
 	}
-	b := make([]byte, 0, n)
+	b := make([]byte, 0, min(n, maxJoinedACRH))
 	for i, s := range v {
 		if i > 0 {
 			b = append(b, ',')
+		}
+		if room := maxJoinedACRH - len(b); len(s) >= room {
+			b = append(b, s[:room]...)
+			break
 		}
 		b = append(b, s...)
 	}
