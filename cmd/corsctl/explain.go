@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -63,9 +64,18 @@ type jsonRequest struct {
 	Credentials                        bool   `json:"credentials"` // the page sends credentials (not a header: decides the browser's checks)
 }
 
-func runExplain(args []string, stdout, stderr io.Writer) int {
+// explainOptions are explain's flags.
+type explainOptions struct {
+	req    requestFlags
+	json   bool
+	config int // 1-based index of the configuration in the file
+}
+
+// explainFlags defines explain's flags; the help text lists them from here.
+func explainFlags(stderr io.Writer) (*flag.FlagSet, *explainOptions) {
 	fs := newFlagSet("explain", stderr)
-	var f requestFlags
+	o := &explainOptions{}
+	f := &o.req
 	fs.StringVar(&f.origin, "origin", "", "the page's origin (the Origin header); empty: not a CORS request")
 	fs.StringVar(&f.method, "method", "GET", "the request method (case-sensitive, as fetch sends it)")
 	fs.Var(&f.headers, "header", "a request header name the page sets (repeatable)")
@@ -75,8 +85,14 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.secFetchSite, "sec-fetch-site", "auto", `Sec-Fetch-Site; "auto" derives it from --origin and --url as a browser does, "" omits it`)
 	fs.StringVar(&f.routeName, "route-name", "", "Envoy's route_name for the request")
 	fs.BoolVar(&f.credentials, "credentials", false, "the page sends credentials (fetch credentials: 'include', XHR withCredentials)")
-	asJSON := fs.Bool("json", false, "print a JSON object")
-	index := fs.Int("config", 1, "which configuration of the file to use, when it holds several (1-based)")
+	fs.BoolVar(&o.json, "json", false, "print a JSON object")
+	fs.IntVar(&o.config, "config", 1, "which configuration of the file to use, when it holds several (1-based)")
+	return fs, o
+}
+
+func runExplain(args []string, stdout, stderr io.Writer) int {
+	fs, o := explainFlags(stderr)
+	f, asJSON, index := &o.req, &o.json, &o.config
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -89,7 +105,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "corsctl explain: --method must not be empty\n")
 		return exitUsage
 	}
-	req, err := buildRequest(&f)
+	req, err := buildRequest(f)
 	if err != nil {
 		fmt.Fprintf(stderr, "corsctl explain: %v\n", err)
 		return exitUsage
@@ -117,14 +133,23 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	if len(sources) > 1 {
 		fmt.Fprintf(stderr, "note: %s holds %d configurations; explaining number %d (%s); choose with --config N\n", name, len(sources), *index, src.where)
 	}
-	p, errs := compile(src)
-	if len(errs) > 0 {
+	c := compile(src)
+	if errs := c.errors(); len(errs) > 0 {
 		for _, e := range errs {
 			fmt.Fprintf(stderr, "%s: %s\n", label, e)
 		}
-		fmt.Fprintf(stderr, "%s: invalid: the filter would not start with this config; run corsctl validate\n", label)
+		if len(c.filterErrs) > 0 {
+			fmt.Fprintf(stderr, "%s: invalid: the filter would not start with this config; run corsctl validate\n", label)
+		} else {
+			// Only the public suffix cross-check objects: the filter
+			// would load the config and allow every site under the
+			// suffix, with credentials. Refused like a config the filter
+			// rejects, so the risk is fixed before it is explained.
+			fmt.Fprintf(stderr, "%s: invalid: the filter would load this config, but its public suffix list is older than corsctl's; run corsctl validate\n", label)
+		}
 		return exitInvalid
 	}
+	p := c.policy
 	cfg, err := policy.ParseConfig(src.config)
 	if err != nil { // cannot happen: compile succeeded on the same bytes
 		fmt.Fprintf(stderr, "%s: %v\n", label, err)
@@ -143,7 +168,7 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		e.Fixes, e.FixVerified, e.Blocker = s.Fixes, s.Verified, s.Blocker
 		e.Notes = append(e.Notes, s.Notes...)
 	}
-	e.Notes = append(e.Notes, requestNotes(&f, &req, &d)...)
+	e.Notes = append(e.Notes, requestNotes(f, &req, &d)...)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

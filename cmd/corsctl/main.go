@@ -2,7 +2,9 @@
 // explains what the filter does with a given request.
 //
 //	corsctl validate [--strict] FILE...
-//	corsctl explain FILE --origin O [--method M] [--header H]... [--url URL] [--preflight] [--json]
+//	corsctl explain FILE --origin O [--method M] [--header H]... [--url URL] [--preflight]
+//	                [--private-network] [--credentials] [--sec-fetch-site V] [--route-name N]
+//	                [--config N] [--json]
 //	corsctl schema
 //
 // Exit codes: 0 valid / explained, 1 invalid config (or, for explain, a
@@ -24,20 +26,73 @@ const (
 	exitUsage   = 2
 )
 
-const usage = `usage:
+// synopsis names every flag; flagHelp adds what each one does.
+const synopsis = `usage:
   corsctl validate [--strict] FILE...
       check plugin configs (JSON or YAML), envoy.yaml files and Istio
       WasmPlugin manifests; print errors and warnings
   corsctl explain FILE --origin ORIGIN [--method M] [--header NAME]... [--url URL]
-                  [--preflight] [--private-network] [--sec-fetch-site V]
-                  [--route-name N] [--json]
+                  [--preflight] [--private-network] [--credentials]
+                  [--sec-fetch-site V] [--route-name N] [--config N] [--json]
       show what the filter does with one request, and for a denial the
       config change that would allow it
   corsctl schema
       print the JSON Schema of the plugin config
+  corsctl help
+      print this text (also -h, --help)
+`
 
+const exitHelp = `
 exit status: 0 ok, 1 invalid config, 2 usage or I/O error
 `
+
+// usage is the help text: the synopsis, then every flag of every command
+// as the flag sets define it, so a new flag cannot be left out.
+var usage string
+
+func init() {
+	var b strings.Builder
+	b.WriteString(synopsis)
+	validate, _ := validateFlags(io.Discard)
+	explain, _ := explainFlags(io.Discard)
+	writeFlags(&b, "validate", validate)
+	writeFlags(&b, "explain", explain)
+	b.WriteString(exitHelp)
+	usage = b.String()
+}
+
+// argNames are the placeholders the synopsis uses for flag values.
+var argNames = map[string]string{
+	"origin": "ORIGIN", "method": "M", "header": "NAME", "url": "URL",
+	"sec-fetch-site": "V", "route-name": "N", "config": "N",
+}
+
+// writeFlags lists a command's flags, one per line: "--name ARG  what it
+// does (default D)". ARG is the synopsis' placeholder, or the value's type.
+func writeFlags(b *strings.Builder, command string, fs *flag.FlagSet) {
+	type row struct{ name, help string }
+	var rows []row
+	width := 0
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, help := flag.UnquoteUsage(f)
+		if n, ok := argNames[f.Name]; ok && arg != "" {
+			arg = n
+		}
+		name := "--" + f.Name
+		if arg != "" {
+			name += " " + arg
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "[]" {
+			help += " (default " + f.DefValue + ")"
+		}
+		rows = append(rows, row{name, help})
+		width = max(width, len(name))
+	})
+	fmt.Fprintf(b, "\n%s flags:\n", command)
+	for _, r := range rows {
+		fmt.Fprintf(b, "  %-*s  %s\n", width, r.name, r.help)
+	}
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))

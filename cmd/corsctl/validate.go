@@ -1,9 +1,11 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/corswasm/corswasm/policy"
@@ -12,12 +14,13 @@ import (
 // runValidate checks every file and prints, per configuration found:
 // errors as `FILE: [WHERE: ]ERROR` (the filter's own message, one line per
 // problem) and warnings as `warning: FILE: [WHERE: ]WARNING` on stderr,
-// and a one-line verdict on stdout. Exit 0 when every configuration is
+// and a one-line verdict on stdout. Wildcard origins over a public suffix
+// newer than the filter's list are reported the same way (crossCheckPSL):
+// an error with allowCredentials, a warning without. Exit 0 when every configuration is
 // valid, 1 when one is not (or has warnings under --strict, or a file holds
 // no configuration), 2 when a file cannot be read or the usage is wrong.
 func runValidate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("validate", stderr)
-	strict := fs.Bool("strict", false, "treat warnings as errors")
+	fs, strict := validateFlags(stderr)
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -31,6 +34,13 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 		code = max(code, validateFile(name, *strict, stdout, stderr))
 	}
 	return code
+}
+
+// validateFlags defines validate's flags; the help text lists them from
+// here.
+func validateFlags(stderr io.Writer) (*flag.FlagSet, *bool) {
+	fs := newFlagSet("validate", stderr)
+	return fs, fs.Bool("strict", false, "treat warnings as errors (exit 1)")
 }
 
 func validateFile(name string, strict bool, stdout, stderr io.Writer) int {
@@ -51,14 +61,12 @@ func validateFile(name string, strict bool, stdout, stderr io.Writer) int {
 		if src.where != "" {
 			label += ": " + src.where
 		}
-		p, errs := compile(src)
+		c := compile(src)
+		errs := c.errors()
 		for _, e := range errs {
 			fmt.Fprintf(stderr, "%s: %s\n", label, e)
 		}
-		var warnings []policy.Warning
-		if p != nil {
-			warnings = p.Warnings()
-		}
+		warnings := c.warnings
 		for _, w := range warnings {
 			fmt.Fprintf(stderr, "warning: %s: %s\n", label, w)
 		}
@@ -78,23 +86,49 @@ func validateFile(name string, strict bool, stdout, stderr io.Writer) int {
 	return code
 }
 
-// compile runs the filter's own entry point and splits its joined error
-// into one message per problem. A wrapping problem (see source.problem)
-// comes first.
-func compile(src source) (*policy.Policy, []string) {
-	var errs []string
+// checked is what corsctl finds in one configuration.
+type checked struct {
+	policy *policy.Policy // nil when the filter refuses the config
+	// filterErrs are the filter's own: a wrapping problem (see
+	// source.problem) first, then policy.Compile's errors, one per
+	// problem. Any of them stops the filter from starting.
+	filterErrs []string
+	// pslErrs are credentialed wildcard origins over a public suffix that
+	// only corsctl's newer list knows (see crossCheckPSL): the filter
+	// would load the config, corsctl refuses it.
+	pslErrs []string
+	// warnings are the filter's, then the cross-check's, and only for a
+	// config the filter accepts (the filter reports warnings only then).
+	warnings []policy.Warning
+}
+
+// errors lists every error, the filter's first.
+func (c *checked) errors() []string {
+	return append(slices.Clip(c.filterErrs), c.pslErrs...)
+}
+
+// compile runs the filter's own entry point, splits its joined error into
+// one message per problem, and adds what the public suffix cross-check
+// finds. validate and explain both load configs through here.
+func compile(src source) checked {
+	var c checked
 	if src.problem != "" {
-		errs = append(errs, src.problem)
+		c.filterErrs = append(c.filterErrs, src.problem)
 	}
 	if src.config == nil {
-		return nil, errs
+		return c
 	}
 	p, err := policy.Compile(src.config)
 	if err != nil {
-		errs = append(errs, strings.Split(err.Error(), "\n")...)
-		return nil, errs
+		c.filterErrs = append(c.filterErrs, strings.Split(err.Error(), "\n")...)
 	}
-	return p, errs
+	pslErrs, pslWarnings := crossCheckPSL(src.config)
+	c.pslErrs = pslErrs
+	if p != nil {
+		c.policy = p
+		c.warnings = append(p.Warnings(), pslWarnings...)
+	}
+	return c
 }
 
 func count(n int, noun string) string {
