@@ -37,7 +37,7 @@ func sdkVM(t testing.TB) proxytest.WasmVMContext {
 			vmErr = err
 			return
 		}
-		aliased, err := wasmhost.WithStartAlias(wasm)
+		aliased, err := wasmhost.ForProxytest(wasm)
 		if err != nil {
 			vmErr = err
 			return

@@ -41,9 +41,9 @@ func compile(path string) (*wasmhost.Module, error) {
 	return wasmhost.Compile(context.Background(), wasm)
 }
 
-func instantiate(t testing.TB, m *wasmhost.Module, config string) *wasmhost.Instance {
+func instantiate(t testing.TB, m *wasmhost.Module, config string, opts ...wasmhost.Option) *wasmhost.Instance {
 	t.Helper()
-	in, ok, err := m.Instantiate(context.Background(), []byte(config))
+	in, ok, err := m.Instantiate(context.Background(), []byte(config), opts...)
 	if err != nil || !ok {
 		t.Fatalf("instantiate: ok=%v err=%v; want ok (logs %q)", ok, err, logsOf(in))
 	}
@@ -127,7 +127,10 @@ func TestScenariosInCountingHost(t *testing.T) {
 	for _, s := range scenarios.All() {
 		in := instances[s.Config]
 		if in == nil {
-			in = instantiate(t, m, s.Config)
+			// Denials log at debug: the host logs debug here, so the
+			// table's log lines are produced (TestDenialLogFollowsHostLevel
+			// covers the default, info).
+			in = instantiate(t, m, s.Config, wasmhost.WithLogLevel(wasmhost.LogDebug))
 			instances[s.Config] = in
 		}
 		t.Run(s.Name, func(t *testing.T) {

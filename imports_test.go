@@ -31,7 +31,7 @@ var envoyProxyWasm = []string{
 	"proxy_log", "proxy_get_buffer_bytes", "proxy_get_header_map_value", "proxy_get_header_map_pairs",
 	"proxy_add_header_map_value", "proxy_replace_header_map_value", "proxy_remove_header_map_value",
 	"proxy_send_local_response", "proxy_get_property", "proxy_define_metric", "proxy_increment_metric",
-	"proxy_set_tick_period_milliseconds",
+	"proxy_set_tick_period_milliseconds", "proxy_get_log_level",
 }
 
 func TestModuleImportsOnlyWhatEnvoyProvides(t *testing.T) {

@@ -21,6 +21,23 @@ func strPtr(s string) unsafe.Pointer { return unsafe.Pointer(unsafe.StringData(s
 
 func bytesPtr(b []byte) unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(b)) }
 
+// retLevel is proxy_get_log_level's return slot (a package variable, as
+// the other return slots).
+var retLevel uint32
+
+// GetLogLevel returns the lowest level the host logs (proxy_get_log_level,
+// ABI 0.2.1; Envoy answers with its "wasm" logger's level). On any failure
+// it returns LogTrace with the status: a host that cannot say is assumed
+// to log everything, so nothing is lost.
+func GetLogLevel() (LogLevel, Status) {
+	retLevel = uint32(LogTrace)
+	st := Status(proxyGetLogLevel(unsafe.Pointer(&retLevel)))
+	if st != StatusOK {
+		return LogTrace, st
+	}
+	return LogLevel(retLevel), StatusOK
+}
+
 // Log writes msg at level to the host's log.
 func Log(level LogLevel, msg string) {
 	proxyLog(uint32(level), strPtr(msg), uint32(len(msg)))

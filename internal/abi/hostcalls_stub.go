@@ -45,3 +45,5 @@ func proxyDefineMetric(uint32, unsafe.Pointer, uint32, unsafe.Pointer) uint32 { 
 func proxyIncrementMetric(uint32, int64) uint32 { return unimplemented }
 
 func proxySetTickPeriodMilliseconds(uint32) uint32 { return unimplemented }
+
+func proxyGetLogLevel(unsafe.Pointer) uint32 { return unimplemented }

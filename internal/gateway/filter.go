@@ -34,9 +34,9 @@ type Module struct {
 }
 
 // CompileModule compiles and instantiates a WASI reactor module (it gets
-// the _start alias the SDK's runner needs).
+// what the SDK's runner needs: wasmhost.ForProxytest).
 func CompileModule(wasm []byte) (*Module, error) {
-	aliased, err := wasmhost.WithStartAlias(wasm)
+	aliased, err := wasmhost.ForProxytest(wasm)
 	if err != nil {
 		return nil, err
 	}

@@ -41,6 +41,12 @@ func (m *Module) exportHostABI(ctx context.Context) error {
 		in.Logs = append(in.Logs, LogEntry{Level: uint32(st[0]), Msg: msg})
 		return statusOK
 	})
+	def("proxy_get_log_level", p(1), func(in *Instance, mod api.Module, st []uint64) uint32 {
+		if !mod.Memory().WriteUint32Le(uint32(st[0]), in.logLevel) {
+			return statusBad
+		}
+		return statusOK
+	})
 	def("proxy_get_buffer_bytes", p(5), func(in *Instance, mod api.Module, st []uint64) uint32 {
 		if uint32(st[0]) != 7 { // plugin configuration is the only buffer we serve
 			return statusBad
@@ -113,6 +119,9 @@ func (m *Module) exportHostABI(ctx context.Context) error {
 		pairs, ok4 := decodePairs([]byte(hdrs))
 		if !ok1 || !ok2 || !ok3 || !ok4 || in.active == nil {
 			return statusBad
+		}
+		if in.FailLocalReply != 0 {
+			return in.FailLocalReply // a host that refuses the reply: nothing is sent
 		}
 		in.active.LocalReply = &LocalReply{Status: int(uint32(st[0])), Details: details, Body: body, Headers: lower(pairs)}
 		return statusOK

@@ -80,6 +80,11 @@ type Instance struct {
 	calls      Calls
 	nextID     uint32
 	tickPeriod uint32 // ms, as set by proxy_set_tick_period_milliseconds
+	logLevel   uint32 // what proxy_get_log_level answers
+
+	// FailLocalReply, when not 0, is the status proxy_send_local_response
+	// returns instead of sending the reply (a host refusing it).
+	FailLocalReply uint32
 
 	alloc, onContextCreate, onConfigure, onVMStart, onTick    api.Function
 	onRequestHeaders, onResponseHeaders, onDone, onLog, onDel api.Function
@@ -118,15 +123,40 @@ func (c Calls) String() string {
 	return b.String()
 }
 
+// Log levels (proxy_log, proxy_get_log_level).
+const (
+	LogTrace uint32 = iota
+	LogDebug
+	LogInfo
+	LogWarn
+	LogError
+	LogCritical
+)
+
+// Option configures an Instance before its module starts.
+type Option func(*Instance)
+
+// WithLogLevel sets the level proxy_get_log_level answers from the start
+// (default LogInfo, Envoy's default level).
+func WithLogLevel(level uint32) Option { return func(in *Instance) { in.logLevel = level } }
+
+// SetLogLevel changes the level proxy_get_log_level answers, as an
+// operator changing Envoy's log level at run time (admin /logging). The
+// module sees it when it next asks.
+func (in *Instance) SetLogLevel(level uint32) { in.logLevel = level }
+
 // RootID is the root context id Instantiate creates.
 const RootID = 1
 
 // Instantiate starts a VM the way Envoy does: _initialize, then
 // proxy_on_vm_start, a root context, and proxy_on_configure with config.
 // ok is the module's verdict on the configuration.
-func (m *Module) Instantiate(ctx context.Context, config []byte) (inst *Instance, ok bool, err error) {
+func (m *Module) Instantiate(ctx context.Context, config []byte, opts ...Option) (inst *Instance, ok bool, err error) {
 	name := fmt.Sprintf("vm-%d", m.seq.Add(1))
-	inst = &Instance{m: m, ctx: ctx, config: config, Properties: map[string]string{}, metricIDs: map[string]uint32{}, nextID: RootID + 1}
+	inst = &Instance{m: m, ctx: ctx, config: config, Properties: map[string]string{}, metricIDs: map[string]uint32{}, nextID: RootID + 1, logLevel: LogInfo}
+	for _, o := range opts {
+		o(inst)
+	}
 	inst.calls.Imports = map[string]int{}
 	m.instances[name] = inst
 	mod, err := m.rt.InstantiateModule(ctx, m.compiled, wazero.NewModuleConfig().WithName(name).WithStartFunctions("_initialize"))
