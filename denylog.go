@@ -34,13 +34,21 @@ func logDenial(d *policy.Decision, r *policy.Request) {
 // logBuf is reused by every denial log line.
 var logBuf = make([]byte, 0, 512)
 
-// quoted holds the quoted Origin while a line is built.
-var quoted = make([]byte, 0, 2*maxLogged)
+// quoted holds the quoted Origin while a line is built. Its capacity is
+// the longest quoteCut can produce, so it never grows: strconv.Quote
+// writes a byte that is not valid UTF-8 (or a control byte) as \xNN, four
+// bytes for one, plus the two quotes and the truncation mark.
+var quoted = make([]byte, 0, maxQuoted)
 
-const maxLogged = 128
+const (
+	maxLogged      = 128
+	truncationMark = "(truncated)"
+	maxQuoted      = 4*maxLogged + 2 + len(truncationMark)
+)
 
 func appendDenial(b []byte, d *policy.Decision, r *policy.Request) []byte {
 	o := quoteCut(quoted[:0], r.Origin)
+	quoted = o[:0]
 	switch d.Reason {
 	case policy.ReasonOriginNotAllowed:
 		b = append(b, "origin "...)
@@ -113,5 +121,5 @@ func quoteCut(b []byte, s string) []byte {
 		return strconv.AppendQuote(b, s)
 	}
 	b = strconv.AppendQuote(b, s[:maxLogged])
-	return append(b, "(truncated)"...)
+	return append(b, truncationMark...)
 }

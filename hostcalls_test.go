@@ -15,7 +15,9 @@ import (
 // Where the crossings go (ConfigCredentials: origin list, credentials,
 // exposed headers; no routes, no crossOriginProtection):
 //
-//	request phase   get origin (1, +1 alloc if present); when present, every
+//	request phase   get origin (1, +1 alloc if present; skipped when the
+//	                policy has routes or crossOriginProtection); when
+//	                present, every
 //	                request header line in one call (1 + 1 alloc); a
 //	                denial's debug log (1); a local reply (1). The metric
 //	                costs 0: it is counted in guest memory and reported on
@@ -80,6 +82,29 @@ func TestHostCallsPerRequest(t *testing.T) {
 		{
 			name: "denied preflight", config: scenarios.ConfigCredentials, method: "OPTIONS",
 			request: [][2]string{{"origin", "https://evil.example"}, {"access-control-request-method", "PUT"}}, want: 6,
+		},
+		// examples/config.json: crossOriginProtection, so even a request
+		// without Origin needs method and Sec-Fetch-Site; the request
+		// lines are fetched at once, without an Origin lookup first (which
+		// cost 1 more without Origin, 2 more with one).
+		{
+			// pairs 2; response pairs 2; vary 1.
+			name: "example config: no Origin", config: scenarios.ConfigExample, method: "GET", want: 5,
+		},
+		{
+			// pairs 2; response pairs 2; ACAO, ACAC, ACEH 3; vary 1.
+			name: "example config: allowed actual", config: scenarios.ConfigExample, method: "GET",
+			request: [][2]string{{"origin", "http://localhost:8080"}}, want: 8, budget: 10,
+		},
+		{
+			// pairs 2; local reply 1.
+			name: "example config: allowed preflight", config: scenarios.ConfigExample, method: "OPTIONS",
+			request: [][2]string{{"origin", "https://app.example.com"}, {"access-control-request-method", "PUT"}, {"access-control-request-headers", "content-type"}}, want: 3, budget: 11,
+		},
+		{
+			// pairs 2; debug log 1; local reply 1.
+			name: "example config: cross-site POST rejected", config: scenarios.ConfigExample, method: "POST",
+			request: [][2]string{{"origin", "https://evil.example"}, {"sec-fetch-site", "cross-site"}}, want: 4,
 		},
 	}
 	for _, tt := range tests {

@@ -1,23 +1,28 @@
 package main
 
 import (
+	"iter"
+
 	"github.com/corswasm/corswasm/internal/abi"
 	"github.com/corswasm/corswasm/policy"
 )
 
 // readRequest collects what the policy needs with as few host calls as
-// possible. Most requests carry no Origin: one lookup answers them (when
-// the policy needs no routing or cross-origin-protection details).
-// Otherwise one call fetches every header line, which is also the only way
-// to see a repeated Origin (proxy_get_header_map_value returns the first
-// line only).
+// possible. When the policy needs no routing or cross-origin-protection
+// details, most requests (no Origin) are answered by one lookup. Otherwise,
+// and for every request with Origin, one call fetches every header line,
+// which is also the only way to see a repeated Origin
+// (proxy_get_header_map_value returns the first line only). A policy that
+// needs the details skips the lookup: it needs the lines either way.
 //
 // The strings alias host-returned memory valid only during this callback;
 // the caller copies the Origin it keeps.
 func readRequest(p *policy.Policy) policy.Request {
 	var r policy.Request
-	if _, found := abi.GetHeader(abi.RequestHeaders, "origin"); !found && !p.NeedsRequestDetails() {
-		return r
+	if !p.NeedsRequestDetails() {
+		if _, found := abi.GetHeader(abi.RequestHeaders, "origin"); !found {
+			return r
+		}
 	}
 	pairs, st := abi.GetHeaders(abi.RequestHeaders)
 	if st != abi.StatusOK {
@@ -53,7 +58,7 @@ func readRequest(p *policy.Policy) policy.Request {
 	}
 	r.MultipleOrigins = origins > 1
 	if acrh > 1 {
-		r.AccessControlRequestHeaders = joinLines(pairs, "access-control-request-headers")
+		r.AccessControlRequestHeaders = joinLines(pairs.All(), "access-control-request-headers", maxJoinedACRH)
 	}
 	if p.NeedsRouteName() {
 		r.RouteName, _ = abi.GetProperty("route_name")
@@ -68,25 +73,39 @@ func first(have, v string) string {
 	return v
 }
 
-// joinLines comma-joins every line of a header, as several lines of a
-// list header mean one list (RFC 9110 §5.3). Rare (a client or proxy
-// splitting Access-Control-Request-Headers), so one copy is fine; two
-// passes keep it linear in the input.
-func joinLines(pairs abi.Pairs, name string) string {
-	n := 0
-	for k, v := range pairs.All() {
+// maxJoinedACRH is the engine's bound on Access-Control-Request-Headers
+// (4096 bytes; policy/acrh.go, unexported) plus one: a joined value that
+// long is refused as malformed whatever follows, so joining stops there.
+// TestMaxJoinedACRHIsTheEnginesBound pins it to the engine's behaviour.
+const maxJoinedACRH = 4096 + 1
+
+// joinLines comma-joins the lines of a header, as several lines of a list
+// header mean one list (RFC 9110 §5.3), up to max bytes: anything longer
+// is cut to max, so a value over the engine's bound stays over it (and is
+// refused the same way) without being copied in full. Rare (a client or
+// proxy splitting Access-Control-Request-Headers), so one copy is fine.
+func joinLines(lines iter.Seq2[string, string], name string, max int) string {
+	n := -1
+	for k, v := range lines {
 		if k == name {
-			n += len(v) + 1
+			if n += len(v) + 1; n >= max {
+				break
+			}
 		}
 	}
-	buf := make([]byte, 0, n)
-	for k, v := range pairs.All() {
-		if k == name {
-			if len(buf) > 0 {
-				buf = append(buf, ',')
-			}
-			buf = append(buf, v...)
+	buf := make([]byte, 0, min(n, max))
+	for k, v := range lines {
+		if k != name {
+			continue
 		}
+		if len(buf) > 0 {
+			buf = append(buf, ',')
+		}
+		if room := max - len(buf); len(v) >= room {
+			buf = append(buf, v[:room]...)
+			break
+		}
+		buf = append(buf, v...)
 	}
 	return string(buf)
 }

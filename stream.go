@@ -7,9 +7,12 @@ import (
 )
 
 // maxOriginCopy covers every Origin the engine can allow (a serialized
-// origin is at most 326 bytes, CORS-NOTES "Origins"); a longer one is
-// malformed and never reflected, but is still copied (rarely) so the
-// stored decision can never point into reused memory.
+// origin is at most 326 bytes, CORS-NOTES "Origins"). A longer one is
+// malformed and never reflected; only its first maxOriginCopy bytes are
+// kept, which are still over the engine's bound, so the decision is the
+// same (every use of the Origin in the engine starts with that length
+// check, TestKeepOriginBoundsTheCopy) and the log line, cut at 128 bytes,
+// too.
 const maxOriginCopy = 336
 
 // stream is one HTTP stream's state: the policy it started with and the
@@ -49,13 +52,12 @@ func (s *stream) release() {
 	free = append(free, s)
 }
 
-// keepOrigin copies o into memory the stream owns.
+// keepOrigin copies o, or its first maxOriginCopy bytes, into memory the
+// stream owns: an Origin up to Envoy's header size limit (60 KiB by
+// default) costs no more than a valid one.
 func (s *stream) keepOrigin(o string) string {
 	if o == "" {
 		return ""
-	}
-	if len(o) > len(s.origin) {
-		return string([]byte(o))
 	}
 	n := copy(s.origin[:], o)
 	return unsafe.String(&s.origin[0], n)
