@@ -21,9 +21,14 @@ func logDenial(d *policy.Decision, r *policy.Request) {
 		return
 	}
 	level := abi.LogDebug
-	b := logBuf[:0]
 	if d.Shadow {
 		level = abi.LogInfo
+	}
+	if !logs(level) {
+		return // the host would drop the line: neither format nor send it
+	}
+	b := logBuf[:0]
+	if d.Shadow {
 		b = append(b, "shadow: "...)
 	}
 	b = appendDenial(b, d, r)
@@ -31,7 +36,23 @@ func logDenial(d *policy.Decision, r *policy.Request) {
 	logBuf = b[:0]
 }
 
-// logBuf is reused by every denial log line.
+// hostLogLevel is the lowest level the host logs, read with
+// proxy_get_log_level at every configure and every tick (not per request:
+// a crossing per request to learn a setting that rarely changes would cost
+// more than it saves). Envoy's default is info, so by default no denial
+// line is built or sent; "envoy --component-log-level wasm:debug" (or the
+// admin /logging endpoint, seen within a tick) turns them on. Until the
+// first read, and on a host that cannot say, everything is logged.
+var hostLogLevel = abi.LogTrace
+
+// readLogLevel asks the host for its log level (one host call).
+func readLogLevel() { hostLogLevel, _ = abi.GetLogLevel() }
+
+// logs reports whether the host keeps a line at level.
+func logs(level abi.LogLevel) bool { return level >= hostLogLevel }
+
+// logBuf is reused by every denial log line (kept at the size the longest
+// line needed).
 var logBuf = make([]byte, 0, 512)
 
 // quoted holds the quoted Origin while a line is built. Its capacity is

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/corswasm/corswasm/internal/scenarios"
+	"github.com/corswasm/corswasm/internal/wasmhost"
 )
 
 // Host calls per request are the cost that carries over to Envoy: every
@@ -17,9 +18,10 @@ import (
 //
 //	request phase   get origin (1, +1 alloc if present; skipped when the
 //	                policy has routes or crossOriginProtection); when
-//	                present, every
-//	                request header line in one call (1 + 1 alloc); a
-//	                denial's debug log (1); a local reply (1). The metric
+//	                present, every request header line in one call (1 + 1
+//	                alloc); a denial's debug log (1) only when the host logs
+//	                debug (the level is read at configure and on each tick,
+//	                never per request); a local reply (1). The metric
 //	                costs 0: it is counted in guest memory and reported on
 //	                the root context's timer (TestMetricsReportedOnTick)
 //	response phase  the response header lines (1 + 1 alloc) when there is
@@ -42,6 +44,7 @@ func TestHostCallsPerRequest(t *testing.T) {
 		request  [][2]string // besides :method/:path/:authority/:scheme
 		method   string
 		upstream *scenarios.Response
+		debug    bool // the host logs debug (default: info, Envoy's default)
 		want     int
 		budget   int // issue #3's ceiling, 0 where it sets none
 	}{
@@ -69,8 +72,14 @@ func TestHostCallsPerRequest(t *testing.T) {
 			request: [][2]string{{"origin", "https://app.example.com"}}, want: 7,
 		},
 		{
-			// get origin 2; pairs 2; debug log 1; response pairs 2; vary 1.
+			// get origin 2; pairs 2; response pairs 2; vary 1. The host
+			// logs info: the denial's debug line is neither built nor sent.
 			name: "denied actual", config: scenarios.ConfigCredentials, method: "GET",
+			request: [][2]string{{"origin", "https://evil.example"}}, want: 7,
+		},
+		{
+			// … plus the debug log line 1.
+			name: "denied actual, host logs debug", config: scenarios.ConfigCredentials, method: "GET", debug: true,
 			request: [][2]string{{"origin", "https://evil.example"}}, want: 8,
 		},
 		{
@@ -81,6 +90,10 @@ func TestHostCallsPerRequest(t *testing.T) {
 		},
 		{
 			name: "denied preflight", config: scenarios.ConfigCredentials, method: "OPTIONS",
+			request: [][2]string{{"origin", "https://evil.example"}, {"access-control-request-method", "PUT"}}, want: 5,
+		},
+		{
+			name: "denied preflight, host logs debug", config: scenarios.ConfigCredentials, method: "OPTIONS", debug: true,
 			request: [][2]string{{"origin", "https://evil.example"}, {"access-control-request-method", "PUT"}}, want: 6,
 		},
 		// examples/config.json: crossOriginProtection, so even a request
@@ -102,14 +115,18 @@ func TestHostCallsPerRequest(t *testing.T) {
 			request: [][2]string{{"origin", "https://app.example.com"}, {"access-control-request-method", "PUT"}, {"access-control-request-headers", "content-type"}}, want: 3, budget: 11,
 		},
 		{
-			// pairs 2; debug log 1; local reply 1.
+			// pairs 2; local reply 1 (the rejection logs at debug).
 			name: "example config: cross-site POST rejected", config: scenarios.ConfigExample, method: "POST",
-			request: [][2]string{{"origin", "https://evil.example"}, {"sec-fetch-site", "cross-site"}}, want: 4,
+			request: [][2]string{{"origin", "https://evil.example"}, {"sec-fetch-site", "cross-site"}}, want: 3,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			in := instantiate(t, m, tt.config)
+			var opts []wasmhost.Option
+			if tt.debug {
+				opts = append(opts, wasmhost.WithLogLevel(wasmhost.LogDebug))
+			}
+			in := instantiate(t, m, tt.config, opts...)
 			s := scenarios.Scenario{Method: tt.method, Path: "/", Authority: "api.example.com", Headers: tt.request, Upstream: tt.upstream}
 			wasi := m.WASICalls()
 			o := run(t, in, s)

@@ -41,6 +41,7 @@ func main() {}
 // one. An invalid configuration is rejected: Envoy then refuses the
 // listener update (or, at startup, the plugin) and says why in its log.
 func (f *filter) OnConfigure(rootID uint32, size int) bool {
+	readLogLevel()
 	defineMetrics()
 	p, err := loadPolicy(size)
 	if err != nil {
@@ -69,9 +70,12 @@ func (f *filter) OnContextCreate(id, rootID uint32) {
 	}
 }
 
-// OnTick reports the plugin's counts to the host: one call per counter
-// that changed since the last tick, none when nothing happened.
+// OnTick re-reads the host's log level (one call, so a level changed at
+// run time applies within a tick) and reports the plugin's counts: one
+// call per counter that changed since the last tick, none when nothing
+// happened.
 func (f *filter) OnTick(rootID uint32) {
+	readLogLevel()
 	if r := f.roots[rootID]; r != nil {
 		r.counts.flush()
 	}

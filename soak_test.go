@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/corswasm/corswasm/internal/scenarios"
+	"github.com/corswasm/corswasm/internal/wasmhost"
 )
 
 // soakRequests is how many requests TestSoak sends through one module
@@ -36,7 +37,9 @@ func TestSoak(t *testing.T) {
 	n := soakRequests(t)
 	m := corsModule(t)
 	restricted := m.RestrictedWASICalls()
-	in := instantiate(t, m, scenarios.ConfigCredentials)
+	// The host logs debug, so every denial's line is built and sent: the
+	// heaviest path (Envoy's default, info, skips it).
+	in := instantiate(t, m, scenarios.ConfigCredentials, wasmhost.WithLogLevel(wasmhost.LogDebug))
 	var mix []scenarios.Scenario
 	for _, s := range scenarios.All() {
 		if s.Config == scenarios.ConfigCredentials {
