@@ -144,3 +144,25 @@ func quoteCut(b []byte, s string) []byte {
 	b = strconv.AppendQuote(b, s[:maxLogged])
 	return append(b, truncationMark...)
 }
+
+// logLocalReplyFailed logs, at error level, a local reply the host
+// refused (the request is forwarded instead):
+//
+//	corswasm: local reply corswasm_preflight (204) failed with status 2; request forwarded, the response gets the decision's headers
+func logLocalReplyFailed(d *policy.Decision, st abi.Status) {
+	if !logs(abi.LogError) {
+		return
+	}
+	b := append(logBuf[:0], "corswasm: local reply "...)
+	b = append(b, localReplyDetails(*d)...)
+	b = append(b, " ("...)
+	b = strconv.AppendInt(b, int64(d.Status), 10)
+	b = append(b, ") failed with status "...)
+	b = strconv.AppendUint(b, uint64(st), 10)
+	b = append(b, "; request forwarded, the response gets the decision's headers"...)
+	if d.Reason == policy.ReasonCrossOriginProtection {
+		b = append(b, " (the cross-origin write reached the upstream)"...)
+	}
+	abi.LogBytes(abi.LogError, b)
+	logBuf = b[:0]
+}

@@ -98,9 +98,24 @@ func (f *filter) OnRequestHeaders(id uint32, _ int, _ bool) abi.Action {
 	}
 	d := s.decide()
 	if d.Action == policy.Respond && !d.Shadow {
-		s.localReply = true
-		abi.SendLocalResponse(d.Status, localReplyDetails(d), localReplyHeaders(d))
-		return abi.Pause
+		st := abi.SendLocalResponse(d.Status, localReplyDetails(d), localReplyHeaders(d))
+		if st == abi.StatusOK {
+			s.localReply = true
+			return abi.Pause
+		}
+		// The host refused the reply: pausing would hold the stream until
+		// a timeout. Forward it instead, and let the response phase apply
+		// the stored decision to whatever comes back, with every upstream
+		// Access-Control-* header stripped (whatever upstreamCors says):
+		// the response must carry exactly the CORS headers our reply would
+		// have. For a preflight that is the same answer on another status:
+		// an allowed one gets its CORS headers, a refused one none, so the
+		// browser's CORS check fails as it would on our 403. A
+		// cross-origin-protection rejection, though, reaches the upstream
+		// (its response gets no CORS headers, so the page cannot read it):
+		// logged at error level, as the write was not stopped.
+		s.d.StripUpstream, s.d.PreserveUpstream = true, false
+		logLocalReplyFailed(&d, st)
 	}
 	return abi.Continue
 }
