@@ -97,6 +97,14 @@ func coreScenarios() []Scenario {
 			Method: "GET", Path: "/", Authority: api, Headers: h("origin", evil),
 			Want: Want{Status: 200, Headers: map[string]string{ACAO: "*"}, Absent: []string{ACAC, Vary}, Metric: "actual_allowed"},
 		},
+		{
+			// Fetch §3.2.5: a response cached from a request without Origin
+			// (an <img>, a navigation) may later be served to fetch(); with
+			// "*" and no Vary it must already carry the header.
+			Name: "* without credentials: no Origin still gets literal *", Config: ConfigStar,
+			Method: "GET", Path: "/", Authority: api,
+			Want: Want{Status: 200, Headers: map[string]string{ACAO: "*"}, Absent: []string{ACAC, Vary}, Metric: "no_origin"},
+		},
 
 		// Vary (Fetch §3.2.5; merge, never clobber, never duplicate).
 		{
