@@ -136,28 +136,3 @@ func TestJoinLinesStopsPastTheBound(t *testing.T) {
 		})
 	}
 }
-
-// maxJoinedACRH mirrors the engine's unexported bound: 4096 bytes are
-// parsed (here refused as a name not allowed), one more is malformed.
-func TestMaxJoinedACRHIsTheEnginesBound(t *testing.T) {
-	p, err := policy.Compile([]byte(`{"allowOrigins": ["https://app.example.com"], "allowMethods": ["PUT"], "allowHeaders": ["x-a"]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name string
-		size int
-		want policy.Reason
-	}{
-		{"at the bound", maxJoinedACRH - 1, policy.ReasonHeaderNotAllowed},
-		{"one past the bound", maxJoinedACRH, policy.ReasonHeadersMalformed},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			d := p.Evaluate(&policy.Request{Method: "OPTIONS", Origin: "https://app.example.com", AccessControlRequestMethod: "PUT", AccessControlRequestHeaders: strings.Repeat("x", tt.size)})
-			if d.Reason != tt.want {
-				t.Errorf("reason for %d bytes: got %v; want %v", tt.size, d.Reason, tt.want)
-			}
-		})
-	}
-}

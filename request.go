@@ -74,10 +74,9 @@ func first(have, v string) string {
 }
 
 // maxJoinedACRH is the engine's bound on Access-Control-Request-Headers
-// (4096 bytes; policy/acrh.go, unexported) plus one: a joined value that
-// long is refused as malformed whatever follows, so joining stops there.
-// TestMaxJoinedACRHIsTheEnginesBound pins it to the engine's behaviour.
-const maxJoinedACRH = 4096 + 1
+// plus one: a joined value that long is refused as malformed whatever
+// follows, so joining stops there.
+const maxJoinedACRH = policy.MaxRequestHeadersLen + 1
 
 // joinLines comma-joins the lines of a header, as several lines of a list
 // header mean one list (RFC 9110 §5.3), up to max bytes: anything longer

@@ -152,10 +152,9 @@ func first(v []string) string {
 }
 
 // maxJoinedACRH is the engine's bound on Access-Control-Request-Headers
-// (4096 bytes; policy/acrh.go, unexported) plus one: a joined value that
-// long is refused as malformed whatever follows, so joining stops there.
-// TestMaxJoinedACRHIsTheEnginesBound pins it to the engine's behaviour.
-const maxJoinedACRH = 4096 + 1
+// plus one: a joined value that long is refused as malformed whatever
+// follows, so joining stops there.
+const maxJoinedACRH = policy.MaxRequestHeadersLen + 1
 
 // joinLines combines repeated field lines into one comma-separated value,
 // as RFC 9110 §5.3 allows: some intermediaries split

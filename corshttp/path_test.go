@@ -89,29 +89,6 @@ func TestJoinLinesFloodIsBounded(t *testing.T) {
 	}
 }
 
-// maxJoinedACRH mirrors the engine's unexported bound: a value of 4096
-// bytes is parsed (here: refused as a name not allowed), one byte more is
-// malformed.
-func TestMaxJoinedACRHIsTheEnginesBound(t *testing.T) {
-	p := compilePolicy(t, `{"allowOrigins": ["https://app.example.com"], "allowMethods": ["PUT"], "allowHeaders": ["x-a"]}`)
-	tests := []struct {
-		name string
-		size int
-		want policy.Reason
-	}{
-		{"at the bound", maxJoinedACRH - 1, policy.ReasonHeaderNotAllowed},
-		{"one past the bound", maxJoinedACRH, policy.ReasonHeadersMalformed},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			d := p.Evaluate(&policy.Request{Method: "OPTIONS", Origin: "https://app.example.com", AccessControlRequestMethod: "PUT", AccessControlRequestHeaders: strings.Repeat("x", tc.size)})
-			if d.Reason != tc.want {
-				t.Errorf("reason for %d bytes: got %v; want %v", tc.size, d.Reason, tc.want)
-			}
-		})
-	}
-}
-
 func compilePolicy(t *testing.T, config string) *policy.Policy {
 	t.Helper()
 	p, err := policy.Compile([]byte(config))

@@ -3,9 +3,13 @@ package policy
 // Bounds on Access-Control-Request-Headers. Browsers send a short list of
 // lowercase names; anything beyond these bounds is refused without being
 // scanned further, so a comma flood costs nothing (rs/cors CVE-2025-47908).
+//
+// MaxRequestHeadersLen is exported so callers that join a split header
+// (several Access-Control-Request-Headers lines) can stop joining one byte
+// past it: the engine refuses anything longer as malformed.
 const (
-	maxACRHLen      = 4096
-	maxACRHElements = 64
+	MaxRequestHeadersLen = 4096
+	maxACRHElements      = 64
 )
 
 // checkHeaders parses Access-Control-Request-Headers as a comma-separated
@@ -17,7 +21,7 @@ const (
 // intermediaries that merge header lines produce them. They count toward
 // the 64-element bound. It never allocates.
 func (ru *rules) checkHeaders(v string) (Reason, string) {
-	if len(v) > maxACRHLen {
+	if len(v) > MaxRequestHeadersLen {
 		return ReasonHeadersMalformed, ""
 	}
 	elements := 0
