@@ -225,6 +225,9 @@ func sentence(r *policy.Request, d *policy.Decision) string {
 	}
 	switch d.Reason {
 	case policy.ReasonNone:
+		if d.Vary == "" {
+			return "the request has no Origin header, so it is not a CORS request: it passes; the response is the same for every origin, so it needs no Vary."
+		}
 		return "the request has no Origin header, so it is not a CORS request: it passes, with Vary: " + d.Vary + " on the response."
 	case policy.ReasonAllowed:
 		if d.Kind == policy.Preflight {

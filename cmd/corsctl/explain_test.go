@@ -389,3 +389,20 @@ func TestExplainSeveralConfigs(t *testing.T) {
 		t.Errorf("got exit %d, stderr %q; want 1 and the second plugin's errors", r.code, r.stderr)
 	}
 }
+
+// TestExplainPublicNotCORS: under "*" a request without Origin gets the
+// same public headers as a CORS one and no Vary, and the sentence says so
+// rather than printing an empty Vary.
+func TestExplainPublicNotCORS(t *testing.T) {
+	got := explainJSON(t, "examples/public-api.json", "--url", "https://api.example.com/x")
+	const want = "the request has no Origin header, so it is not a CORS request: it passes; the response is the same for every origin, so it needs no Vary."
+	if got.Explanation != want {
+		t.Errorf("explanation: got %q; want %q", got.Explanation, want)
+	}
+	if got.Vary != "" {
+		t.Errorf("vary: got %q; want none", got.Vary)
+	}
+	if len(got.Headers) == 0 || got.Headers[0] != (jsonHeader{Name: "access-control-allow-origin", Value: "*"}) {
+		t.Errorf("headers: got %v; want access-control-allow-origin: * first", got.Headers)
+	}
+}
