@@ -319,120 +319,111 @@ func (v *validator) credentialSafeRegex(re *regexp.Regexp, path, s string, insec
 	return true
 }
 
-func (v *validator) methods(c *rules, list []string, field string) {
+// tokenKind describes one of the token lists: methods, request headers,
+// exposed headers.
+type tokenKind struct {
+	noun   string                         // "method" or "header"
+	fold   bool                           // header names are case-insensitive: compare and emit lowercase
+	reject func(entry, key string) string // a further rule; "" when the entry is fine
+}
+
+// tokens checks the entries every token list shares rules for: non-empty,
+// an RFC 9110 token, no "*" with credentials (browsers then read it as a
+// literal name), kind.reject, no duplicates. It returns the accepted
+// entries, lowercased when kind.fold.
+func (v *validator) tokens(list []string, field string, creds bool, kind tokenKind) []string {
+	name := kind.noun
+	if kind.fold {
+		name += " name"
+	}
 	seen := map[string]string{}
 	var out []string
-	for i, m := range list {
+	for i, e := range list {
 		path := fmt.Sprintf("%s[%d]", field, i)
+		key := e
+		if kind.fold {
+			key = strings.ToLower(e)
+		}
+		msg := ""
 		switch {
-		case m == "":
-			v.add(path, m, "empty string; remove it")
-			continue
-		case !isToken(m):
-			v.add(path, m, "not a valid method: a method is an RFC 9110 token (letters, digits and !#$%&'*+-.^_`|~)")
-			continue
-		case forbiddenMethod(m):
-			v.add(path, m, "a forbidden method (Fetch): browsers never send it; remove it")
-			continue
-		case m == "*" && c.creds:
-			v.add(path, m, `cannot be combined with allowCredentials: with credentials browsers read "*" as a method literally named "*"; list the methods`)
+		case e == "":
+			msg = "empty string; remove it"
+		case !isToken(e):
+			msg = "not a valid " + name + ": a " + name + " is an RFC 9110 token (letters, digits and !#$%&'*+-.^_`|~)"
+		case e == "*" && creds:
+			msg = `cannot be combined with allowCredentials: with credentials browsers read "*" as a ` + kind.noun + ` literally named "*"; list the ` + kind.noun + "s"
+		default:
+			msg = kind.reject(e, key)
+		}
+		if other, dup := seen[key]; msg == "" && dup {
+			msg = "duplicate of " + other + "; remove one"
+			if kind.fold {
+				msg = "duplicate of " + other + " (header names are case-insensitive); remove one"
+			}
+		}
+		if msg != "" {
+			v.add(path, e, msg)
 			continue
 		}
-		if other, dup := seen[m]; dup {
-			v.add(path, m, "duplicate of "+other+"; remove one")
-			continue
-		}
-		seen[m] = path
-		if m == "*" {
-			c.anyMethod = true
-		}
-		out = append(out, m)
+		seen[key] = path
+		out = append(out, key)
 	}
-	c.methods = out
-	c.allowMethods = strings.Join(out, ", ")
+	return out
+}
+
+var (
+	methodKind = tokenKind{noun: "method", reject: func(m, _ string) string {
+		if forbiddenMethod(m) {
+			return "a forbidden method (Fetch): browsers never send it; remove it"
+		}
+		return ""
+	}}
+	requestHeaderKind = tokenKind{noun: "header", fold: true, reject: func(h, lh string) string {
+		switch {
+		case len(h) > maxHeaderNameLen:
+			return fmt.Sprintf("header names longer than %d bytes are not supported", maxHeaderNameLen)
+		case forbiddenRequestHeader(lh):
+			return "a forbidden request-header name (Fetch): scripts can never set it, so browsers never ask for it; remove it"
+		}
+		return ""
+	}}
+	exposeHeaderKind = tokenKind{noun: "header", fold: true, reject: func(_, lh string) string {
+		if lh == "set-cookie" || lh == "set-cookie2" {
+			return "browsers never expose Set-Cookie to scripts (Fetch: forbidden response-header name); remove it"
+		}
+		return ""
+	}}
+)
+
+func (v *validator) methods(c *rules, list []string, field string) {
+	c.methods = v.tokens(list, field, c.creds, methodKind)
+	c.anyMethod = slices.Contains(c.methods, "*")
+	c.allowMethods = strings.Join(c.methods, ", ")
 }
 
 func (v *validator) allowHeaders(c *rules, list []string, field string) {
-	seen := map[string]string{}
-	var out []string
-	authz := false
-	for i, h := range list {
-		path := fmt.Sprintf("%s[%d]", field, i)
-		lh := strings.ToLower(h)
-		switch {
-		case h == "":
-			v.add(path, h, "empty string; remove it")
-			continue
-		case !isToken(h):
-			v.add(path, h, "not a valid header name: a header name is an RFC 9110 token (letters, digits and !#$%&'*+-.^_`|~)")
-			continue
-		case len(h) > maxHeaderNameLen:
-			v.add(path, h, fmt.Sprintf("header names longer than %d bytes are not supported", maxHeaderNameLen))
-			continue
-		case h == "*" && c.creds:
-			v.add(path, h, `cannot be combined with allowCredentials: with credentials browsers read "*" as a header literally named "*"; list the headers`)
-			continue
-		case forbiddenRequestHeader(lh):
-			v.add(path, h, "a forbidden request-header name (Fetch): scripts can never set it, so browsers never ask for it; remove it")
-			continue
-		}
-		if other, dup := seen[lh]; dup {
-			v.add(path, h, "duplicate of "+other+" (header names are case-insensitive); remove one")
-			continue
-		}
-		seen[lh] = path
-		switch lh {
-		case "*":
-			c.anyHeader = true
-		case "authorization":
-			authz = true
-		}
-		out = append(out, lh)
-		if c.headers == nil {
-			c.headers = map[string]struct{}{}
-		}
+	names := v.tokens(list, field, c.creds, requestHeaderKind)
+	if len(names) > 0 {
+		c.headers = make(map[string]struct{}, len(names))
+	}
+	for _, lh := range names {
 		c.headers[lh] = struct{}{}
 	}
-	if c.anyHeader {
-		// "*" covers every name except Authorization, which must be
-		// listed explicitly (Fetch, CORS-preflight fetch; whatwg/fetch#251).
-		c.allowHeaders = "*"
-		if authz {
-			c.allowHeaders = "*, authorization"
-		}
+	c.anyHeader = slices.Contains(names, "*")
+	if !c.anyHeader {
+		c.allowHeaders = strings.Join(names, ", ")
 		return
 	}
-	c.allowHeaders = strings.Join(out, ", ")
+	// "*" covers every name except Authorization, which must be listed
+	// explicitly (Fetch, CORS-preflight fetch; whatwg/fetch#251).
+	c.allowHeaders = "*"
+	if slices.Contains(names, "authorization") {
+		c.allowHeaders = "*, authorization"
+	}
 }
 
 func (v *validator) exposeHeaders(c *rules, list []string, field string) {
-	seen := map[string]string{}
-	var out []string
-	for i, h := range list {
-		path := fmt.Sprintf("%s[%d]", field, i)
-		lh := strings.ToLower(h)
-		switch {
-		case h == "":
-			v.add(path, h, "empty string; remove it")
-			continue
-		case !isToken(h):
-			v.add(path, h, "not a valid header name: a header name is an RFC 9110 token (letters, digits and !#$%&'*+-.^_`|~)")
-			continue
-		case lh == "set-cookie" || lh == "set-cookie2":
-			v.add(path, h, "browsers never expose Set-Cookie to scripts (Fetch: forbidden response-header name); remove it")
-			continue
-		case h == "*" && c.creds:
-			v.add(path, h, `cannot be combined with allowCredentials: with credentials browsers read "*" as a header literally named "*"; list the headers`)
-			continue
-		}
-		if other, dup := seen[lh]; dup {
-			v.add(path, h, "duplicate of "+other+" (header names are case-insensitive); remove one")
-			continue
-		}
-		seen[lh] = path
-		out = append(out, lh)
-	}
-	c.expose = strings.Join(out, ", ")
+	c.expose = strings.Join(v.tokens(list, field, c.creds, exposeHeaderKind), ", ")
 }
 
 // routeName checks a route's name, which ends up in logs and metric labels.
