@@ -257,10 +257,18 @@ func (c *rules) addPattern(o *originSpec) {
 	sp.maxBaseLabels = max(sp.maxBaseLabels, strings.Count(o.host, ".")+1)
 }
 
-// canaryOrigins are origins no operator trusts. A regex that matches one
-// of them matches arbitrary sites; with credentials that is "reflect any
-// origin" (rs/cors CVE-2018-20744 class), so it is refused, not warned.
-var canaryOrigins = [...]string{"https://corswasm-canary.invalid", "http://corswasm-canary.invalid:8080"}
+// canaryOrigins are origins no operator trusts, in a few shapes (a dash,
+// a .com, one-letter labels, a port). A regex that matches one of them
+// matches arbitrary sites; with credentials that is "reflect any origin"
+// (rs/cors CVE-2018-20744 class), so it is refused, not warned. It is a
+// heuristic: corsctl's lints flag broad regexes more thoroughly.
+var canaryOrigins = [...]string{
+	"https://corswasm-canary.invalid",
+	"https://corswasmcanary.com",
+	"https://a.b",
+	"https://corswasmcanary.com:8443",
+	"http://corswasm-canary.invalid:8080",
+}
 
 func (v *validator) regexes(c *rules, r *Rules, field string) {
 	seen := map[string]string{}

@@ -28,7 +28,11 @@ func main() {
 	// Ctrl-C or SIGTERM stops the servers gracefully.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+	err := run(ctx, os.Args[1:], os.Stdout)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		// -h printed the usage; asking for help is not a failure.
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "corsgateway:", err)
 		os.Exit(1)
 	}
