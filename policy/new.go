@@ -47,12 +47,17 @@ func New(cfg Config) (*Policy, error) {
 		names[name] = path
 
 		r := route{}
+		problems := len(v.errs)
 		r.hosts = v.hostSelectors(rt.Hosts, path+".hosts")
 		r.prefixes = v.pathPrefixes(rt.PathPrefixes, path+".pathPrefixes")
 		r.routeNames = v.routeNames(rt.RouteNames, path+".routeNames")
-		if len(rt.Hosts)+len(rt.PathPrefixes)+len(rt.RouteNames) == 0 {
+		switch {
+		case len(rt.Hosts)+len(rt.PathPrefixes)+len(rt.RouteNames) == 0:
 			v.fail(path, "has no selector, so it matches every request and hides the routes after it; add hosts, pathPrefixes or routeNames, or move its settings to the top level")
-		} else {
+		case len(v.errs) > problems:
+			// Invalid selectors were dropped: comparing what is left
+			// would report a duplicate that is not there.
+		default:
 			key := selectorKey(&r)
 			if other, dup := selectors[key]; dup {
 				v.fail(path, "same hosts, pathPrefixes and routeNames as "+other+", which always matches first, so this route never applies; merge them")
