@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -111,15 +110,9 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	name := files[0]
-	data, err := os.ReadFile(name)
-	if err != nil {
-		fmt.Fprintf(stderr, "corsctl: %v\n", err)
-		return exitUsage
-	}
-	sources, err := load(data)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
-		return exitInvalid
+	sources, code := loadFile(name, stderr)
+	if code != exitOK {
+		return code
 	}
 	if *index < 1 || *index > len(sources) {
 		fmt.Fprintf(stderr, "corsctl explain: --config %d: %s holds %d configuration(s)\n", *index, name, len(sources))

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -57,6 +59,23 @@ var envoyKeys = []string{"static_resources", "dynamic_resources", "admin", "node
 // or YAML, an Envoy bootstrap (JSON or YAML) with Wasm HTTP filters, or
 // Kubernetes YAML (possibly multi-document) with Istio WasmPlugins or
 // EnvoyFilters.
+// loadFile reads name and extracts its configurations. On failure it
+// prints why to stderr and returns the exit code: exitUsage when the file
+// cannot be read, exitInvalid when it holds no usable configuration.
+func loadFile(name string, stderr io.Writer) ([]source, int) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		fmt.Fprintf(stderr, "corsctl: %v\n", err)
+		return nil, exitUsage
+	}
+	sources, err := load(data)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return nil, exitInvalid
+	}
+	return sources, exitOK
+}
+
 func load(data []byte) ([]source, error) {
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '{' {

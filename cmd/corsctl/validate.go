@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -44,18 +43,13 @@ func validateFlags(stderr io.Writer) (*flag.FlagSet, *bool) {
 }
 
 func validateFile(name string, strict bool, stdout, stderr io.Writer) int {
-	data, err := os.ReadFile(name)
-	if err != nil {
-		fmt.Fprintf(stderr, "corsctl: %v\n", err)
-		return exitUsage
-	}
-	sources, err := load(data)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+	sources, code := loadFile(name, stderr)
+	if code == exitInvalid {
 		fmt.Fprintf(stdout, "%s: invalid\n", name)
-		return exitInvalid
 	}
-	code := exitOK
+	if code != exitOK {
+		return code
+	}
 	for _, src := range sources {
 		label := name
 		if src.where != "" {
