@@ -4,6 +4,13 @@
 GO        ?= go
 WASM      := build/cors.wasm
 NOOP_WASM := build/noop.wasm
+# The filter built WITHOUT the poll_oneoff overlay: what shipped before
+# the fix. Tests prove that the Envoy host profile kills it (so the
+# profile can catch the crash) and that the shipped module survives.
+UNPATCHED_WASM := build/cors-unpatched.wasm
+# The overlay that takes wasi_snapshot_preview1.poll_oneoff out of Go's
+# runtime (internal/pollpatch; see docs/envoy-compatibility.md for why).
+OVERLAY   := build/overlay/overlay.json
 WASM_ENV  := GOOS=wasip1 GOARCH=wasm
 # -buildmode=c-shared makes a WASI reactor (exports _initialize), which is
 # what Envoy's wasm host expects from a standard-Go module.
@@ -15,21 +22,27 @@ all: wasm
 
 wasm: $(WASM) $(NOOP_WASM)
 
-$(WASM): FORCE
+$(OVERLAY): FORCE
 	@mkdir -p build
-	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ .
+	$(GO) run ./internal/pollpatch -go $(GO) -o build/overlay >/dev/null
+
+$(WASM): $(OVERLAY) FORCE
+	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -overlay $(OVERLAY) -o $@ .
 
 # A module built the same way that does nothing: the baseline that the
 # benchmarks and footprint numbers are measured against.
-$(NOOP_WASM): FORCE
+$(NOOP_WASM): $(OVERLAY) FORCE
+	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -overlay $(OVERLAY) -o $@ ./internal/noopfilter
+
+$(UNPATCHED_WASM): FORCE
 	@mkdir -p build
-	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./internal/noopfilter
+	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ .
 
 # soak: 1,000,000 requests through one instance of build/cors.wasm
 # (TestSoak, also part of `make test`); reports linear-memory pages.
 # SOAK=n changes the count.
 SOAK ?= 1000000
-soak: wasm
+soak: wasm $(UNPATCHED_WASM)
 	CORSWASM_SOAK_REQUESTS=$(SOAK) $(GO) test -count=1 -run '^TestSoak$$' -v .
 
 # bench-filter: the filter's benchmarks only (cors.wasm next to noop.wasm),
@@ -46,7 +59,7 @@ vet:
 check: vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-test: check wasm
+test: check wasm $(UNPATCHED_WASM)
 	@if command -v docker-compose >/dev/null 2>&1; then \
 		docker-compose -f e2e/docker-compose.yaml config -q && echo "e2e/docker-compose.yaml: valid"; \
 	else echo "docker-compose not installed: .ci/run installs it" >&2; exit 1; fi
