@@ -107,7 +107,7 @@ type hostileResult struct {
 // hostileSoak sends rounds of scenarios.Hostile() through one new
 // instance of m, until the end or the first trap. Memory is read after a
 // tenth of the rounds (the warm-up) and at the end.
-func hostileSoak(t *testing.T, m *wasmhost.Module, mix []scenarios.Scenario, rounds int) hostileResult {
+func hostileSoak(t testing.TB, m *wasmhost.Module, mix []scenarios.Scenario, rounds int) hostileResult {
 	t.Helper()
 	in := instantiate(t, m, scenarios.ConfigCredentials, wasmhost.WithLogLevel(wasmhost.LogDebug))
 	first := make([]answer, len(mix))

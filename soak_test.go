@@ -34,8 +34,13 @@ func soakRequests(t *testing.T) int {
 // instance. Linear memory must stop growing once warmed up, and nothing
 // may trap.
 func TestSoak(t *testing.T) {
+	for _, p := range wasmhost.Profiles {
+		t.Run(p.Name, func(t *testing.T) { soak(t, moduleFor(t, wasmhost.CorsWasm, p)) })
+	}
+}
+
+func soak(t *testing.T, m *wasmhost.Module) {
 	n := soakRequests(t)
-	m := corsModule(t)
 	restricted := m.RestrictedWASICalls()
 	// The host logs debug, so every denial's line is built and sent: the
 	// heaviest path (Envoy's default, info, skips it).
@@ -54,6 +59,9 @@ func TestSoak(t *testing.T) {
 	for i := range n {
 		if i == warmup {
 			pagesWarm = in.MemoryPages()
+		}
+		if i%(n/20) == 0 {
+			t.Logf("at %d: %d pages", i, in.MemoryPages())
 		}
 		s := mix[i%len(mix)]
 		st, err := in.NewStream()
