@@ -86,7 +86,12 @@ func checkWasmPlugin(doc []byte, crd *jsonschema.Schema) []string {
 		fail("spec: got %d of selector / targetRefs; want exactly one, naming the gateway", targets)
 	}
 	if !strings.HasPrefix(spec.GetUrl(), "oci://") {
-		fail("spec.url: got %q; want an oci:// image built from deploy/Dockerfile", spec.GetUrl())
+		fail("spec.url: got %q; want an oci:// image built by `make oci`", spec.GetUrl())
+	}
+	// Whether it is the current build's digest is istio_sha_test.go's
+	// business; here, that it is written down at all.
+	if spec.GetSha256() == "" {
+		fail("spec.sha256: unset; want the image digest `make oci` prints, so a re-pushed tag cannot swap the module (`make wasmplugin-sha` sets it)")
 	}
 	if spec.GetImagePullPolicy() == extensionsv1alpha1.PullPolicy_UNSPECIFIED_POLICY {
 		fail("spec.imagePullPolicy: unset; want IfNotPresent or Always chosen explicitly")
@@ -245,6 +250,12 @@ func TestIstioWasmPlugin(t *testing.T) {
 		{"no phase", func(t *testing.T) []byte {
 			return mutate(t, shipped, "  phase: AUTHN\n", "")
 		}, "spec.phase: got UNSPECIFIED_PHASE"},
+		{"no sha256", func(t *testing.T) []byte {
+			return mutateLine(t, shipped, "  sha256: ", "")
+		}, "spec.sha256: unset"},
+		{"sha256 with its algorithm prefix", func(t *testing.T) []byte {
+			return mutate(t, shipped, "  sha256: ", "  sha256: sha256:")
+		}, "CRD schema"},
 		{"url not an OCI image", func(t *testing.T) []byte {
 			return mutate(t, shipped, "url: oci://", "url: https://")
 		}, `spec.url: got "https://`},
