@@ -96,3 +96,26 @@ psl:
 	cp $(PSL_SRC) $(PSL_DIR)/public_suffix_list.dat
 	dpkg-query -W -f='Debian publicsuffix $${Version}\n' publicsuffix > $(PSL_DIR)/public_suffix_list.version
 	$(GO) test -count=1 ./$(PSL_DIR)
+
+# oci: build/cors.wasm as the OCI image Istio's WasmPlugin pulls, written
+# reproducibly as an OCI image layout in build/oci/; prints the image digest
+# (the value of the WasmPlugin's spec.sha256). docs/deploying-istio.md.
+# push: that image to IMAGE (registry/repository:tag) with your Docker
+# credentials. wasmplugin-sha: set spec.sha256 in deploy/istio/wasmplugin.yaml
+# to the digest of the current build (run it whenever the module changes;
+# deploy/istio_sha_test.go fails until you do).
+.PHONY: oci push wasmplugin-sha
+oci: $(WASM)
+	$(GO) run ./cmd/corsoci layout -module $(WASM) -out build/oci
+
+# Checked before anything is built.
+ifneq ($(filter push,$(MAKECMDGOALS)),)
+ifeq ($(IMAGE),)
+$(error usage: make push IMAGE=registry.example.com/corswasm/cors:v0.1.0)
+endif
+endif
+push: oci
+	$(GO) run ./cmd/corsoci push -layout build/oci $(IMAGE)
+
+wasmplugin-sha: $(WASM)
+	$(GO) run ./cmd/corsoci wasmplugin-sha -module $(WASM) -file deploy/istio/wasmplugin.yaml
