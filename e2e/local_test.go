@@ -11,6 +11,7 @@ import (
 
 	"github.com/corswasm/corswasm/internal/gateway"
 	"github.com/corswasm/corswasm/internal/scenarios"
+	"github.com/corswasm/corswasm/internal/wasmhost"
 )
 
 // TestReplayLocalGateway replays the whole scenario table over real HTTP
@@ -61,20 +62,22 @@ func TestReplayLocalGateway(t *testing.T) {
 		srv, err := gateway.Start(gateway.Config{
 			Compiled: module, PluginConfig: []byte(g.config),
 			Listen: "127.0.0.1:0", RouteName: g.routeName,
+			// Every line the module logs, as the scenarios check them.
+			LogLevel: wasmhost.LogTrace, LogLevelSet: true,
 		})
 		if err != nil {
 			t.Fatalf("start gateway for config %s (route name %q): %v", g.config, g.routeName, err)
 		}
 		var upstreamBefore int
 		var metricBefore uint64
-		var logsBefore []string
+		var logsBefore uint64
 		tg := target{
 			baseURL:             srv.GatewayURL,
 			multiHeaderUpstream: true,
 			before: func(s scenarios.Scenario) {
 				upstreamBefore = totalRequests(srv.Upstream.Stats)
-				metricBefore, _ = srv.Filter.Counter("corswasm." + s.Want.Metric)
-				logsBefore = srv.Filter.Logs()
+				metricBefore, _ = srv.Engine.Counter("corswasm." + s.Want.Metric)
+				_, logsBefore = srv.Engine.Logs()
 			},
 			after: func(t *testing.T, s scenarios.Scenario) {
 				reached := totalRequests(srv.Upstream.Stats) - upstreamBefore
@@ -85,13 +88,13 @@ func TestReplayLocalGateway(t *testing.T) {
 					t.Errorf("upstream requests: got %d; want 1 (forwarded)", reached)
 				}
 				if s.Want.Metric != "" {
-					after, err := srv.Filter.Counter("corswasm." + s.Want.Metric)
+					after, err := srv.Engine.Counter("corswasm." + s.Want.Metric)
 					if err != nil || after != metricBefore+1 {
 						t.Errorf("counter corswasm.%s: got %d -> %d (%v); want +1", s.Want.Metric, metricBefore, after, err)
 					}
 				}
 				if s.Want.Log != "" {
-					if got := newLines(logsBefore, srv.Filter.Logs()); !containsLine(got, s.Want.Log) {
+					if got := srv.Engine.LogsSince(logsBefore); !containsLine(got, s.Want.Log) {
 						t.Errorf("module log: got %q; want a line containing %q", got, s.Want.Log)
 					}
 				}
@@ -107,24 +110,6 @@ func TestReplayLocalGateway(t *testing.T) {
 		srv.Shutdown(ctx)
 		cancel()
 	}
-}
-
-// newLines returns the lines of after that before did not have. Logs
-// only grow (per level), so counting occurrences is enough.
-func newLines(before, after []string) []string {
-	seen := map[string]int{}
-	for _, l := range before {
-		seen[l]++
-	}
-	var out []string
-	for _, l := range after {
-		if seen[l] > 0 {
-			seen[l]--
-			continue
-		}
-		out = append(out, l)
-	}
-	return out
 }
 
 func containsLine(lines []string, sub string) bool {

@@ -1,8 +1,9 @@
 // Command corsgateway is a local stand-in for Envoy, for machines without
-// one: an HTTP server that runs build/cors.wasm in wazero (through the
-// proxy-wasm Go SDK's host emulator) on every request and proxies to an
-// upstream. It also serves a demo page on another origin. It is not a
-// production proxy: one module instance, requests serialised through it.
+// one: an HTTP/1.1 and h2c server that runs build/cors.wasm in wazero, one
+// VM per worker under the host profile of a real Envoy release, on every
+// request, and proxies to an upstream. It reloads the plugin configuration
+// when the file changes or on SIGHUP. It also serves a demo page on
+// another origin. It is not a production proxy (docs/local-gateway.md).
 //
 //	go run ./cmd/corsgateway -module build/cors.wasm -config examples/config.json
 package main
@@ -18,10 +19,13 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"runtime"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/corswasm/corswasm/internal/gateway"
+	"github.com/corswasm/corswasm/internal/wasmhost"
 )
 
 func main() {
@@ -50,9 +54,21 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		disallowed = flags.String("demo-disallowed", "127.0.0.1:8081", "the demo page again, on an origin the config does not allow; empty disables it")
 		routeName  = flags.String("route-name", "", "value of the route_name property the module sees (Envoy's matched route name)")
 		quiet      = flags.Bool("quiet", false, "do not log each request and the module's log lines")
+		profile    = flags.String("host-profile", wasmhost.Pre533.Name, "Envoy host profile: "+wasmhost.Pre533.Name+" (Envoy before envoyproxy/envoy#45756, the strictest) or "+wasmhost.Post533.Name)
+		workers    = flags.Int("concurrency", runtime.NumCPU(), "workers, one wasm VM each (Envoy's --concurrency)")
+		failure    = flags.String("failure-policy", "fail-closed", "what a worker whose VM failed answers: fail-closed (503) or fail-open (requests pass unfiltered)")
+		cacheDir   = flags.String("cache-dir", gateway.DefaultCacheDir(), "wazero compilation cache; empty disables it")
+		reload     = flags.Duration("reload-interval", time.Second, "how often to check -config for changes (SIGHUP reloads at once)")
 	)
 	if err := flags.Parse(args); err != nil {
 		return err
+	}
+	hostProfile, err := wasmhost.ProfileByName(*profile)
+	if err != nil {
+		return fmt.Errorf("-host-profile: %w", err)
+	}
+	if *failure != "fail-closed" && *failure != "fail-open" {
+		return fmt.Errorf("-failure-policy %q: want fail-closed or fail-open", *failure)
 	}
 
 	wasm, err := os.ReadFile(*module)
@@ -67,41 +83,54 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("plugin configuration: %w", err)
 	}
 
-	// The SDK's emulator prints the module's log lines through the
-	// standard logger ("proxy_debug_log: …").
 	logger := log.New(os.Stderr, "gateway: ", log.Ltime)
 	if *quiet {
 		logger = nil
 	}
-	log.SetFlags(log.Ltime)
-	log.SetPrefix("module:  ")
-	// Hold the module's start-up lines: a rejected config's errors are
-	// part of the error below (printed once); otherwise the lines, e.g.
-	// warnings about risky settings, are shown even with -quiet.
-	var startup bytes.Buffer
-	log.SetOutput(&startup)
+	// The module's lines: a rejected config's errors are part of the error
+	// below (printed once); start-up lines such as warnings about risky
+	// settings are shown even with -quiet.
+	moduleLog := log.New(os.Stderr, "module:  ", log.Ltime)
+	var (
+		mu      sync.Mutex // the sink runs on the workers' goroutines
+		started bool
+		startup bytes.Buffer
+	)
 	srv, err := gateway.Start(gateway.Config{
-		Module: wasm, PluginConfig: cfg,
+		Module: wasm, Profile: hostProfile, CacheDir: *cacheDir,
+		PluginConfig: cfg, ConfigPath: *config, ReloadInterval: *reload,
+		Concurrency: *workers, FailOpen: *failure == "fail-open",
 		Listen: *listen, Upstream: *upstream,
 		DemoListen: *demo, DisallowedListen: *disallowed,
-		RouteName: *routeName, Log: logger,
+		RouteName: *routeName, Log: logger, Progress: stdout,
+		ModuleLog: func(line string) {
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case !started:
+				startup.WriteString(line + "\n")
+			case !*quiet:
+				moduleLog.Print(line)
+			}
+		},
 	})
-	log.SetOutput(os.Stderr)
 	if err != nil {
 		return fmt.Errorf("%s with %s: %w", *module, *config, err)
 	}
+	mu.Lock()
 	os.Stderr.Write(startup.Bytes())
-	if *quiet {
-		log.SetOutput(discard{})
-	}
+	started = true
+	mu.Unlock()
 
-	fmt.Fprintf(stdout, `corsgateway: a LOCAL STAND-IN FOR ENVOY, not a production proxy.
-It runs %s in wazero through the proxy-wasm Go SDK's host emulator,
-one request at a time, with the plugin configuration %s.
+	fmt.Fprintf(stdout, `
+corsgateway: a LOCAL STAND-IN FOR ENVOY, not a production proxy.
+It runs %s in wazero under the %s host profile, %d worker(s) with a VM
+each, failure policy %s, with the plugin configuration %s
+(reloaded when the file changes, or on SIGHUP).
 
-  gateway     %s   (-> upstream %s)
-  stats       %s/__gateway/stats
-`, *module, *config, srv.GatewayURL, upstreamLabel(srv), srv.GatewayURL)
+  gateway     %s   (-> upstream %s; HTTP/1.1 and h2c)
+  stats       %s/__gateway/stats   (Prometheus: %s/__gateway/stats/prometheus)
+`, *module, hostProfile.Name, srv.Engine.Workers(), *failure, *config, srv.GatewayURL, upstreamLabel(srv), srv.GatewayURL, srv.GatewayURL)
 	if srv.DemoURL != "" {
 		fmt.Fprintf(stdout, "  demo page   %s   (open http://localhost:%s in a browser)\n", srv.DemoURL, portOf(srv.DemoURL))
 	}
@@ -136,7 +165,3 @@ func portOf(u string) string {
 	}
 	return u
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 )
 
 // The demo page is plain HTML and JavaScript, embedded so that `go run`
@@ -20,9 +21,14 @@ type DemoPage struct {
 	GatewayPort    string
 	DisallowedPort string // "" when there is no disallowed-origin server
 	Events         *eventLog
+	// Origin is the page's origin as the banner tells users to open it.
+	Origin string
+	// advice, when set, is shown on the page: what to change in the
+	// configuration so that it allows Origin.
+	advice atomic.Pointer[string]
 }
 
-func (p DemoPage) Handler() http.Handler {
+func (p *DemoPage) Handler() http.Handler {
 	mux := http.NewServeMux()
 	files := http.FileServerFS(demoFiles)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -36,7 +42,11 @@ func (p DemoPage) Handler() http.Handler {
 		})
 	}
 	mux.HandleFunc("GET /config.js", func(w http.ResponseWriter, r *http.Request) {
-		b, _ := json.Marshal(map[string]string{"gatewayPort": p.GatewayPort, "disallowedPort": p.DisallowedPort})
+		advice := ""
+		if a := p.advice.Load(); a != nil {
+			advice = *a
+		}
+		b, _ := json.Marshal(map[string]string{"gatewayPort": p.GatewayPort, "disallowedPort": p.DisallowedPort, "advice": advice})
 		w.Header().Set("Content-Type", "text/javascript")
 		w.Header().Set("Cache-Control", "no-store")
 		w.Write([]byte("window.DEMO = " + string(b) + ";\n"))

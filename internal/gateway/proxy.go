@@ -5,24 +5,26 @@ import (
 	"errors"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/corswasm/corswasm/internal/wasmhost"
 )
 
 // Gateway is an http.Handler that runs every request through the module
 // the way Envoy's HTTP filter chain would, then through a router to one
 // upstream.
 type Gateway struct {
-	filter   *Filter
+	engine   *Engine
 	upstream *url.URL
 	proxy    *httputil.ReverseProxy
 	log      *log.Logger
-	// Stats counts what the gateway received and answered, per
-	// "METHOD /path". Tests read it to tell, e.g., whether a browser sent a
-	// preflight.
+	// Stats counts what the gateway received and answered. Tests read it
+	// to tell, e.g., whether a browser sent a preflight.
 	Stats *Stats
 	// UpstreamStats, when set, is shown next to Stats on /__gateway/stats.
 	UpstreamStats *Stats
@@ -35,28 +37,44 @@ type streamKey struct{}
 // streamInfo travels in the request context from ServeHTTP to the
 // reverse proxy's hooks.
 type streamInfo struct {
-	id      uint32
-	headers [][2]string // request headers as the module left them
+	w *worker
+	// s is the module's stream; nil when a failed VM lets the request
+	// through unfiltered (fail open).
+	s       *wasmhost.Stream
+	headers []wasmhost.Header // request headers as the module left them
 }
 
-// NewGateway returns a handler that filters with f and forwards to
-// upstream. logger may be nil.
-func NewGateway(f *Filter, upstream *url.URL, logger *log.Logger) *Gateway {
+// NewGateway returns a handler that filters with e and forwards to
+// upstream through transport (nil: NewUpstreamTransport). logger may be nil.
+func NewGateway(e *Engine, upstream *url.URL, transport http.RoundTripper, logger *log.Logger) *Gateway {
 	if logger == nil {
 		logger = log.New(io.Discard, "", 0)
 	}
-	g := &Gateway{filter: f, upstream: upstream, log: logger, Stats: NewStats()}
+	if transport == nil {
+		transport = NewUpstreamTransport()
+	}
+	g := &Gateway{engine: e, upstream: upstream, log: logger, Stats: NewStats()}
 	g.proxy = &httputil.ReverseProxy{
 		Rewrite:        g.rewrite,
 		ModifyResponse: g.modifyResponse,
 		ErrorHandler:   g.upstreamError,
 		ErrorLog:       logger,
+		Transport:      transport,
+		BufferPool:     bufferPool{},
 	}
 	return g
 }
 
 // AdminPrefix is served by the gateway itself, never filtered or proxied.
 const AdminPrefix = "/__gateway/"
+
+type workerKey struct{}
+
+// ConnContext pins a new connection to a worker (round robin), as Envoy's
+// listener hands each connection to one worker thread.
+func (g *Gateway) ConnContext(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, workerKey{}, g.engine.pick())
+}
 
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
@@ -70,45 +88,65 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.log.Printf("%s %s origin=%q -> %d (%s)", r.Method, r.RequestURI, r.Header.Get("Origin"), rec.status, rec.note)
 	}()
 
-	res, err := g.filter.OnRequestHeaders(requestHeaderList(r))
+	wk, _ := r.Context().Value(workerKey{}).(*worker)
+	if wk == nil {
+		wk = g.engine.pick()
+	}
+	s, action, err := wk.requestHeaders(requestHeaderList(r))
 	if err != nil {
-		g.filterFailed(rec, err)
+		if !g.filterFailed(rec, err) {
+			return
+		}
+		// Fail open: the request goes on as if the filter were absent.
+		rec.note = "proxied unfiltered (VM failed, fail open)"
+		g.forward(rec, r, &streamInfo{w: wk, headers: requestHeaderList(r)})
 		return
 	}
 	defer func() {
-		if err := g.filter.Done(res.Stream); err != nil {
-			g.log.Printf("stream done: %v", err)
+		if err := wk.end(s); err != nil {
+			g.log.Printf("stream end: %v", err)
 		}
 	}()
 
 	switch {
-	case res.Local != nil:
+	case s.LocalReply != nil:
 		rec.note = "local reply from the module"
-		g.writeLocal(rec, res.Stream, res.Local)
-	case res.Paused:
+		g.writeLocal(rec, wk, s)
+	case action != 0:
 		// Envoy would wait for proxy_continue_stream; the CORS filter never
 		// asks for that, so this stand-in does not implement it.
 		rec.note = "module paused the stream"
 		http.Error(rec, "the module paused the request without a local reply; this local gateway cannot resume it", http.StatusInternalServerError)
 	default:
 		rec.note = "proxied to the upstream"
-		ctx := context.WithValue(r.Context(), streamKey{}, &streamInfo{id: res.Stream, headers: res.Headers})
-		g.proxy.ServeHTTP(rec, r.WithContext(ctx))
+		g.forward(rec, r, &streamInfo{w: wk, s: s, headers: s.Request})
 	}
+}
+
+func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, info *streamInfo) {
+	ctx := context.WithValue(r.Context(), streamKey{}, info)
+	g.proxy.ServeHTTP(w, r.WithContext(ctx))
 }
 
 // writeLocal writes a reply the module sent itself. Envoy passes a
 // filter's local reply back through the response-header callbacks of the
 // chain, this filter's included, so the module sees it once more here.
-func (g *Gateway) writeLocal(w http.ResponseWriter, stream uint32, lr *LocalReply) {
-	list := append([][2]string{{":status", strconv.Itoa(lr.Status)}}, lr.Headers...)
+func (g *Gateway) writeLocal(w http.ResponseWriter, wk *worker, s *wasmhost.Stream) {
+	lr := s.LocalReply
+	list := make([]wasmhost.Header, 0, len(lr.Headers)+2)
+	list = append(list, wasmhost.Header{":status", strconv.Itoa(lr.Status)})
+	list = append(list, lr.Headers...)
 	if len(lr.Body) > 0 {
-		list = append(list, [2]string{"content-length", strconv.Itoa(len(lr.Body))})
+		list = append(list, wasmhost.Header{"content-length", strconv.Itoa(len(lr.Body))})
 	}
-	out, err := g.filter.OnResponseHeaders(stream, list, len(lr.Body) == 0)
+	out, err := wk.responseHeaders(s, list, len(lr.Body) == 0)
 	if err != nil {
-		g.filterFailed(w, err)
-		return
+		if g.filterFailed(w, err) {
+			// Fail open mid-stream: the reply goes out as the module made it.
+			out = list
+		} else {
+			return
+		}
 	}
 	h, status := toHeader(out)
 	if status == 0 {
@@ -116,7 +154,7 @@ func (g *Gateway) writeLocal(w http.ResponseWriter, stream uint32, lr *LocalRepl
 	}
 	copyHeader(w.Header(), h)
 	w.WriteHeader(status)
-	w.Write(lr.Body)
+	io.WriteString(w, lr.Body)
 }
 
 // rewrite sends the request on to the upstream with the headers the module
@@ -135,8 +173,15 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 // upstream's response and keeps only what the module left.
 func (g *Gateway) modifyResponse(resp *http.Response) error {
 	info := resp.Request.Context().Value(streamKey{}).(*streamInfo)
-	out, err := g.filter.OnResponseHeaders(info.id, responseHeaderList(resp.StatusCode, resp.Header), resp.ContentLength == 0)
+	if info.s == nil {
+		return nil // unfiltered (fail open)
+	}
+	out, err := info.w.responseHeaders(info.s, responseHeaderList(resp.StatusCode, resp.Header), resp.ContentLength == 0)
 	if err != nil {
+		if g.engine.failOpen {
+			g.log.Printf("FILTER FAILURE (fail open, response passed unfiltered): %v", err)
+			return nil
+		}
 		return &filterError{err}
 	}
 	h, status := toHeader(out)
@@ -162,25 +207,38 @@ func (g *Gateway) upstreamError(w http.ResponseWriter, r *http.Request, err erro
 		rec.note = "upstream unreachable"
 	}
 	info := r.Context().Value(streamKey{}).(*streamInfo)
-	g.writeLocal(w, info.id, &LocalReply{
+	body := "upstream connect error: " + err.Error() + "\n"
+	if info.s == nil {
+		http.Error(w, strings.TrimSuffix(body, "\n"), http.StatusServiceUnavailable)
+		return
+	}
+	info.s.LocalReply = &wasmhost.LocalReply{
 		Status:  http.StatusServiceUnavailable,
-		Headers: [][2]string{{"content-type", "text/plain"}},
-		Body:    []byte("upstream connect error: " + err.Error() + "\n"),
-	})
+		Headers: []wasmhost.Header{{"content-type", "text/plain"}},
+		Body:    body,
+	}
+	g.writeLocal(w, info.w, info.s)
 }
 
 type filterError struct{ err error }
 
 func (e *filterError) Error() string { return e.err.Error() }
 
-// filterFailed refuses the request after a wasm trap, like Envoy with
-// fail_open: false.
-func (g *Gateway) filterFailed(w http.ResponseWriter, err error) {
+// filterFailed handles a failed VM by the failure policy, as Envoy's wasm
+// filter does: fail closed answers 503 here and returns false; fail open
+// writes nothing and returns true (the caller lets the request through as
+// if the filter were absent).
+func (g *Gateway) filterFailed(w http.ResponseWriter, err error) bool {
+	if g.engine.failOpen {
+		g.log.Printf("FILTER FAILURE (fail open, passed unfiltered): %v", err)
+		return true
+	}
 	if rec, ok := w.(*statusRecorder); ok {
 		rec.note = "filter failure"
 	}
-	g.log.Printf("FILTER FAILURE: %v", err)
+	g.log.Printf("FILTER FAILURE (fail closed): %v", err)
 	http.Error(w, "the CORS filter failed and this gateway fails closed: "+err.Error(), http.StatusServiceUnavailable)
+	return false
 }
 
 // corsHeaders picks the response headers a reader of the demo cares about.

@@ -1,49 +1,107 @@
 package gateway
 
 import (
-	"encoding/json"
-	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 )
 
-// Stats counts requests per "METHOD /path" (query excluded) and the
-// statuses answered. The browser tests use it to see what Chromium really
-// sent: a cached preflight shows up as no OPTIONS at all.
+// Stats counts requests and the statuses answered, per route and per
+// path. The browser tests use the per-path counts to see what Chromium
+// really sent (a cached preflight shows up as no OPTIONS at all).
+//
+// Memory is bounded: a path is counted under its own key only while fewer
+// than maxPathKeys keys exist; later new paths are counted under
+// "METHOD (other paths)". Route keys ("GET /api/*": the method and the
+// path's first segment, the prefix a route usually matches on) are capped
+// the same way. Before the cap, a crawler or a scanner requesting unique
+// paths grew the stats of a long-running gateway by about 36 bytes per
+// request.
 type Stats struct {
-	mu sync.Mutex
-	m  map[string]*Count
+	mu     sync.Mutex
+	paths  map[string]*Count
+	routes map[string]*Count
+	total  Count
 }
 
-// Count is the tally for one method and path.
+// maxPathKeys bounds each of the two tables.
+const maxPathKeys = 1000
+
+// Count is the tally for one key.
 type Count struct {
 	Requests int            `json:"requests"`
 	Statuses map[string]int `json:"statuses"`
 }
 
-func NewStats() *Stats { return &Stats{m: map[string]*Count{}} }
+func NewStats() *Stats {
+	return &Stats{paths: map[string]*Count{}, routes: map[string]*Count{}, total: Count{Statuses: map[string]int{}}}
+}
 
 // Key is how Stats names a request.
 func Key(method, path string) string { return method + " " + path }
 
+// RouteOf is the route key of a path: its first segment, e.g. "/api/*"
+// for /api/items/42, "/" for /.
+func RouteOf(path string) string {
+	rest, ok := strings.CutPrefix(path, "/")
+	if !ok {
+		return "(other)"
+	}
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		return "/" + rest[:i] + "/*"
+	}
+	if rest == "" {
+		return "/"
+	}
+	return "/" + rest
+}
+
 // Record counts one request answered with status (0 if none was written).
 func (s *Stats) Record(method, path string, status int) {
+	code := statusText(status)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.m[Key(method, path)]
+	bump(s.paths, method, path, "(other paths)", code)
+	bump(s.routes, method, RouteOf(path), "(other routes)", code)
+	s.total.Requests++
+	s.total.Statuses[code]++
+}
+
+func bump(m map[string]*Count, method, key, overflow, code string) {
+	k := Key(method, key)
+	c := m[k]
 	if c == nil {
-		c = &Count{Statuses: map[string]int{}}
-		s.m[Key(method, path)] = c
+		if len(m) >= maxPathKeys {
+			k = Key(method, overflow)
+			c = m[k]
+		}
+		if c == nil {
+			c = &Count{Statuses: map[string]int{}}
+			m[k] = c
+		}
 	}
 	c.Requests++
-	c.Statuses[strconv.Itoa(status)]++
+	c.Statuses[code]++
+}
+
+// statusText avoids an allocation for the usual codes.
+func statusText(status int) string {
+	switch status {
+	case 200:
+		return "200"
+	case 204:
+		return "204"
+	case 403:
+		return "403"
+	}
+	return strconv.Itoa(status)
 }
 
 // Requests returns how many requests for method and path were seen.
 func (s *Stats) Requests(method, path string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c := s.m[Key(method, path)]; c != nil {
+	if c := s.paths[Key(method, path)]; c != nil {
 		return c.Requests
 	}
 	return 0
@@ -53,40 +111,39 @@ func (s *Stats) Requests(method, path string) int {
 func (s *Stats) Status(method, path string, status int) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c := s.m[Key(method, path)]; c != nil {
+	if c := s.paths[Key(method, path)]; c != nil {
 		return c.Statuses[strconv.Itoa(status)]
 	}
 	return 0
 }
 
-// Snapshot copies the counters.
-func (s *Stats) Snapshot() map[string]Count {
+// Total is every request counted, with its statuses.
+func (s *Stats) Total() Count {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]Count, len(s.m))
-	for k, c := range s.m {
-		st := make(map[string]int, len(c.Statuses))
-		for code, n := range c.Statuses {
-			st[code] = n
-		}
-		out[k] = Count{Requests: c.Requests, Statuses: st}
+	return copyCount(&s.total)
+}
+
+// Snapshot copies the per-path counters.
+func (s *Stats) Snapshot() map[string]Count { return s.copy(s.paths) }
+
+// Routes copies the per-route counters.
+func (s *Stats) Routes() map[string]Count { return s.copy(s.routes) }
+
+func (s *Stats) copy(m map[string]*Count) map[string]Count {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]Count, len(m))
+	for k, c := range m {
+		out[k] = copyCount(c)
 	}
 	return out
 }
 
-// serveAdmin answers /__gateway/stats with the gateway's counters and, when
-// the built-in upstream is in use, the upstream's.
-func (g *Gateway) serveAdmin(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != AdminPrefix+"stats" {
-		http.NotFound(w, r)
-		return
+func copyCount(c *Count) Count {
+	st := make(map[string]int, len(c.Statuses))
+	for code, n := range c.Statuses {
+		st[code] = n
 	}
-	body := map[string]any{"gateway": g.Stats.Snapshot()}
-	if g.UpstreamStats != nil {
-		body["upstream"] = g.UpstreamStats.Snapshot()
-	}
-	w.Header().Set("Content-Type", "application/json")
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(body)
+	return Count{Requests: c.Requests, Statuses: st}
 }

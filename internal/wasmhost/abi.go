@@ -26,7 +26,7 @@ func (m *Module) exportHostABI(ctx context.Context) error {
 	b := m.rt.NewHostModuleBuilder("env")
 	def := func(name string, params []api.ValueType, fn func(in *Instance, mod api.Module, st []uint64) uint32) {
 		b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, mod api.Module, st []uint64) {
-			in := m.instances[mod.Name()]
+			in := instanceOf(ctx)
 			in.enter("env." + name)
 			in.calls.Imports[name]++
 			st[0] = uint64(fn(in, mod, st))
@@ -39,7 +39,7 @@ func (m *Module) exportHostABI(ctx context.Context) error {
 		if !ok {
 			return statusBad
 		}
-		in.Logs = append(in.Logs, LogEntry{Level: uint32(st[0]), Msg: msg})
+		in.addLog(LogEntry{Level: uint32(st[0]), Msg: msg})
 		return statusOK
 	})
 	def("proxy_get_log_level", p(1), func(in *Instance, mod api.Module, st []uint64) uint32 {
@@ -149,6 +149,7 @@ func (m *Module) exportHostABI(ctx context.Context) error {
 			in.metricIDs[name] = id
 			in.metricVals = append(in.metricVals, 0)
 			in.metricName = append(in.metricName, name)
+			in.metricType = append(in.metricType, uint32(st[0]))
 		}
 		if !mod.Memory().WriteUint32Le(uint32(st[3]), id) {
 			return statusBad

@@ -23,13 +23,37 @@ import (
 // stream is in flight). Its header-map semantics also differ from Envoy's
 // (remove and replace touch only the first line); this host follows
 // Envoy's.
+//
+// A Module is safe for concurrent use: several goroutines may instantiate
+// it and run its instances at once (Envoy's one VM per worker thread). Each
+// Instance is single-threaded, like a VM on its worker: one goroutine at a
+// time. Host functions find their Instance in the context of the call
+// (instanceKey), never in state shared between instances, so instances
+// need no lock between them.
 type Module struct {
 	rt        wazero.Runtime
 	compiled  wazero.CompiledModule
-	instances map[string]*Instance
 	seq       atomic.Uint32
 	wasiCalls *wasiCounter
 	profile   Profile
+}
+
+// instanceKey carries the *Instance in the context of every call into its
+// wasm module, where the host functions it calls find it.
+type instanceKey struct{}
+
+// instanceOf is the Instance whose module made a host call.
+func instanceOf(ctx context.Context) *Instance { return ctx.Value(instanceKey{}).(*Instance) }
+
+// CompileOption changes how CompileFor builds the runtime.
+type CompileOption func(*wazero.RuntimeConfig)
+
+// WithCompilationCache keeps wazero's compiled machine code in cache (e.g.
+// wazero.NewCompilationCacheWithDir), so that compiling the same module
+// again, in this process or a later one, takes milliseconds instead of
+// seconds.
+func WithCompilationCache(cache wazero.CompilationCache) CompileOption {
+	return func(c *wazero.RuntimeConfig) { *c = (*c).WithCompilationCache(cache) }
 }
 
 // Compile compiles a proxy-wasm reactor module (exporting _initialize)
@@ -46,9 +70,13 @@ func Compile(ctx context.Context, wasm []byte) (*Module, error) {
 // Why not wazero's own WASI: it implements all of WASI, so poll_oneoff
 // works there and a module that Envoy kills runs fine (the bug this
 // profile was made to catch: golang/go#78513 under a preflight flood).
-func CompileFor(ctx context.Context, wasm []byte, profile Profile) (*Module, error) {
-	m := &Module{instances: map[string]*Instance{}, wasiCalls: &wasiCounter{}, profile: profile}
-	m.rt = wazero.NewRuntime(ctx)
+func CompileFor(ctx context.Context, wasm []byte, profile Profile, opts ...CompileOption) (*Module, error) {
+	m := &Module{wasiCalls: &wasiCounter{}, profile: profile}
+	cfg := wazero.NewRuntimeConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	m.rt = wazero.NewRuntimeWithConfig(ctx, cfg)
 	if err := m.exportWASI(ctx); err != nil {
 		m.rt.Close(ctx)
 		return nil, err
@@ -83,9 +111,11 @@ type Instance struct {
 	// segments joined by NUL (e.g. "route_name").
 	Properties map[string]string
 	Logs       []LogEntry
+	logSink    func(LogEntry) // when set, receives log lines instead of Logs
 	metricIDs  map[string]uint32
 	metricVals []uint64
 	metricName []string
+	metricType []uint32
 	calls      Calls
 	nextID     uint32
 	tickPeriod uint32 // ms, as set by proxy_set_tick_period_milliseconds
@@ -157,6 +187,21 @@ type Option func(*Instance)
 // (default LogInfo, Envoy's default level).
 func WithLogLevel(level uint32) Option { return func(in *Instance) { in.logLevel = level } }
 
+// WithLogSink hands every log line of the instance (proxy_log, and what
+// cpp-host logs for it: stdout and stderr writes, WASI errors) to sink as
+// it happens, instead of keeping it in Logs. A long-running host needs
+// this: Logs grows without bound. sink runs on the goroutine using the
+// instance, inside the wasm call: it must not call back into the instance.
+func WithLogSink(sink func(LogEntry)) Option { return func(in *Instance) { in.logSink = sink } }
+
+func (in *Instance) addLog(e LogEntry) {
+	if in.logSink != nil {
+		in.logSink(e)
+		return
+	}
+	in.Logs = append(in.Logs, e)
+}
+
 // SetLogLevel changes the level proxy_get_log_level answers, as an
 // operator changing Envoy's log level at run time (admin /logging). The
 // module sees it when it next asks.
@@ -170,18 +215,17 @@ const RootID = 1
 // ok is the module's verdict on the configuration.
 func (m *Module) Instantiate(ctx context.Context, config []byte, opts ...Option) (inst *Instance, ok bool, err error) {
 	name := fmt.Sprintf("vm-%d", m.seq.Add(1))
-	inst = &Instance{m: m, ctx: ctx, config: config, Properties: map[string]string{}, metricIDs: map[string]uint32{}, nextID: RootID + 1, logLevel: LogInfo}
+	inst = &Instance{m: m, config: config, Properties: map[string]string{}, metricIDs: map[string]uint32{}, nextID: RootID + 1, logLevel: LogInfo}
 	for _, o := range opts {
 		o(inst)
 	}
 	inst.calls.Imports = map[string]int{}
-	m.instances[name] = inst
+	inst.ctx = context.WithValue(ctx, instanceKey{}, inst)
 	// WasmBase::startVm: _initialize runs with the restricted allowlist.
 	inst.restrict("_initialize", m.profile.DuringInitialize)
-	mod, err := m.rt.InstantiateModule(ctx, m.compiled, wazero.NewModuleConfig().WithName(name).WithStartFunctions("_initialize"))
+	mod, err := m.rt.InstantiateModule(inst.ctx, m.compiled, wazero.NewModuleConfig().WithName(name).WithStartFunctions("_initialize"))
 	inst.restrict("", nil)
 	if err != nil {
-		delete(m.instances, name)
 		return nil, false, err
 	}
 	inst.mod = mod
@@ -213,7 +257,6 @@ func (m *Module) Instantiate(ctx context.Context, config []byte, opts ...Option)
 
 // Close frees the instance.
 func (in *Instance) Close() error {
-	delete(in.m.instances, in.mod.Name())
 	return in.mod.Close(in.ctx)
 }
 
@@ -294,6 +337,15 @@ func (in *Instance) Metric(name string) (uint64, bool) {
 	return in.metricVals[id], true
 }
 
+// Metrics calls fn with every metric the module defined, in the order it
+// defined them, and its kind (0 counter, 1 gauge, 2 histogram, as in
+// proxy_define_metric).
+func (in *Instance) Metrics(fn func(name string, kind uint32, value uint64)) {
+	for id, name := range in.metricName {
+		fn(name, in.metricType[id], in.metricVals[id])
+	}
+}
+
 // MemoryPages is the size of linear memory in 64 KiB pages.
 func (in *Instance) MemoryPages() uint32 { return in.mod.Memory().Size() / 65536 }
 
@@ -350,7 +402,10 @@ type wasiCounter struct {
 
 func (w *wasiCounter) count(name string) {
 	w.n.Add(1)
-	c, _ := w.byName.LoadOrStore(name, new(atomic.Int64))
+	c, ok := w.byName.Load(name)
+	if !ok {
+		c, _ = w.byName.LoadOrStore(name, new(atomic.Int64))
+	}
 	c.(*atomic.Int64).Add(1)
 }
 

@@ -57,7 +57,7 @@ func wasiFuncs(p Profile) map[string]wasiFunc {
 	hostError := func(msg string) func(*Instance, api.Module, []uint64) uint32 {
 		// cpp-host logs these as errors and reports success.
 		return func(in *Instance, _ api.Module, _ []uint64) uint32 {
-			in.Logs = append(in.Logs, LogEntry{Level: LogError, Msg: msg})
+			in.addLog(LogEntry{Level: LogError, Msg: msg})
 			return errnoSUCCESS
 		}
 	}
@@ -256,7 +256,7 @@ func (in *Instance) writev(mod api.Module, fd, iovs, iovsLen uint64) (uint32, ui
 		if s[len(s)-1] == '\n' {
 			s = s[:len(s)-1]
 		}
-		in.Logs = append(in.Logs, LogEntry{Level: level, Msg: string(s)})
+		in.addLog(LogEntry{Level: level, Msg: string(s)})
 	}
 	return written, errnoSUCCESS
 }
@@ -277,7 +277,7 @@ func (m *Module) exportWASI(ctx context.Context) error {
 			results = nil
 		}
 		b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, mod api.Module, st []uint64) {
-			in := m.instances[mod.Name()]
+			in := instanceOf(ctx)
 			m.wasiCalls.count(name)
 			in.enter(full)
 			errno := fn(in, mod, st)

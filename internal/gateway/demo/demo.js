@@ -27,6 +27,13 @@ if (document.getElementById('demos')) {
   const GW = location.protocol + '//' + location.hostname + ':' + cfg.gatewayPort;
   const OTHER = cfg.disallowedPort ? location.protocol + '//' + location.hostname + ':' + cfg.disallowedPort : '';
   document.getElementById('page-origin').textContent = location.origin;
+  if (cfg.advice) {
+    // The gateway found that its configuration does not allow this page's
+    // origin: say what to change instead of showing every demo BLOCKED.
+    const advice = document.getElementById('advice');
+    advice.textContent = cfg.advice;
+    advice.hidden = false;
+  }
   document.getElementById('gateway-origin').textContent = GW;
 
   // viaFrame runs the fetch from an iframe on OTHER, an origin the config
