@@ -20,6 +20,7 @@ func (s *Server) Reload(config []byte) error {
 	var ce *ConfigError
 	if errors.As(err, &ce) {
 		fmt.Fprintf(s.progress, "config REJECTED, still serving the previous policy:\n  %s\n", strings.Join(ce.Lines, "\n  "))
+		s.rejected.Add(1)
 		return err
 	}
 	if err != nil {
@@ -31,8 +32,12 @@ func (s *Server) Reload(config []byte) error {
 	}
 	fmt.Fprintf(s.progress, "config reloaded: %d VM(s) reconfigured in %s\n", s.Engine.Workers(), round(time.Since(start)))
 	s.checkDemo(config)
+	s.reloaded.Add(1)
 	return nil
 }
+
+// Reloads counts the configurations applied and rejected since Start.
+func (s *Server) Reloads() (applied, rejected int64) { return s.reloaded.Load(), s.rejected.Load() }
 
 // watchConfig reloads cfg.ConfigPath when its modification time or size
 // changes (polled: no inotify dependency, and editors that replace the

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -84,6 +85,7 @@ type Server struct {
 	servers              []*http.Server
 	errc                 chan error
 	stopWatch, watchDone chan struct{}
+	reloaded, rejected   atomic.Int64
 }
 
 // Start checks that every address is free (so a taken port fails fast
