@@ -16,7 +16,7 @@ WASM_ENV  := GOOS=wasip1 GOARCH=wasm
 # what Envoy's wasm host expects from a standard-Go module.
 WASM_FLAGS := -buildmode=c-shared -trimpath -ldflags='-s -w'
 
-.PHONY: all wasm test run bench check vet clean soak bench-filter corsctl
+.PHONY: all wasm test run bench check vet clean soak bench-filter corsctl gateway-load gateway-soak
 
 all: wasm
 
@@ -44,6 +44,22 @@ $(UNPATCHED_WASM): FORCE
 SOAK ?= 1000000
 soak: wasm $(UNPATCHED_WASM)
 	CORSWASM_SOAK_REQUESTS=$(SOAK) $(GO) test -count=1 -run '^TestSoak$$' -v .
+
+# gateway-load: requests per second at 32 connections, in one run: direct
+# to a loopback upstream, through a bare httputil.ReverseProxy, through the
+# local gateway with noop.wasm and with cors.wasm (docs/local-gateway.md).
+# Fails if the gateway with cors.wasm is under 0.8 of the bare proxy.
+# LOAD_SECONDS per target (default 3; about 5x that in all).
+LOAD_SECONDS ?= 3
+gateway-load: wasm
+	CORSWASM_LOAD=1 CORSWASM_LOAD_SECONDS=$(LOAD_SECONDS) $(GO) test -count=1 -run '^TestGatewayLoad$$' -v ./internal/gateway
+
+# gateway-soak: GATEWAY_SOAK requests (default 1,000,000) through the local
+# gateway with cors.wasm at 32 connections; RSS must stay flat after the
+# warm-up.
+GATEWAY_SOAK ?= 1000000
+gateway-soak: wasm
+	CORSWASM_GATEWAY_SOAK=$(GATEWAY_SOAK) $(GO) test -count=1 -timeout 30m -run '^TestGatewaySoak$$' -v ./internal/gateway
 
 # bench-filter: the filter's benchmarks only (cors.wasm next to noop.wasm),
 # with a CPU profile in build/cpu.prof.

@@ -342,3 +342,14 @@ func round(d time.Duration) time.Duration {
 	}
 	return d.Round(100 * time.Microsecond)
 }
+
+// MemoryPages is each VM's linear memory size in 64 KiB pages.
+func (e *Engine) MemoryPages() []uint32 {
+	out := make([]uint32, len(e.workers))
+	for i, w := range e.workers {
+		w.mu.Lock()
+		out[i] = w.inst.MemoryPages()
+		w.mu.Unlock()
+	}
+	return out
+}

@@ -1,0 +1,188 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/corswasm/corswasm/internal/wasmhost"
+)
+
+// The load test runs only when asked (make gateway-load): it takes about
+// 15 s of both cores. CORSWASM_LOAD_SECONDS sets each measurement's
+// length (default 3).
+func loadSeconds(t *testing.T, env string, def int) time.Duration {
+	t.Helper()
+	v := os.Getenv(env)
+	if v == "" {
+		t.Skipf("load test: set %s=1 (or run make gateway-load) to run it", env)
+	}
+	n, err := strconv.Atoi(os.Getenv("CORSWASM_LOAD_SECONDS"))
+	if err != nil || n <= 0 {
+		n = def
+	}
+	return time.Duration(n) * time.Second
+}
+
+// loadConns is the concurrency the acceptance criterion is stated at.
+const loadConns = 32
+
+// loadUpstream is a minimal backend: a short JSON body, as an API answers.
+func loadUpstream(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"ok":true,"items":[1,2,3]}` + "\n")
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.Write(body)
+	})}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + l.Addr().String()
+}
+
+// hammer sends GETs with an Origin from conns keep-alive connections for
+// d and returns requests per second. Any failure fails the test.
+func hammer(t *testing.T, target string, conns int, d time.Duration) float64 {
+	t.Helper()
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	var n, failed atomic.Int64
+	var firstErr atomic.Value
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest("GET", target+"/api/items", nil)
+			req.Header.Set("Origin", "https://app.example.com")
+			for time.Now().Before(deadline) {
+				resp, err := client.Do(req)
+				if err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						err = fmt.Errorf("status %d", resp.StatusCode)
+					}
+				}
+				if err != nil {
+					failed.Add(1)
+					firstErr.CompareAndSwap(nil, err)
+					continue
+				}
+				n.Add(1)
+			}
+		}()
+	}
+	start := time.Now()
+	wg.Wait()
+	if f := failed.Load(); f > 0 {
+		t.Errorf("%s: %d requests failed, first: %v", target, f, firstErr.Load())
+	}
+	return float64(n.Load()) / time.Since(start).Seconds()
+}
+
+// startBareProxy is the cost of proxying at all: httputil.ReverseProxy
+// with the gateway's keep-alive transport and HTTP front, no module.
+func startBareProxy(t *testing.T, upstream string) string {
+	t.Helper()
+	u, _ := url.Parse(upstream)
+	rp := &httputil.ReverseProxy{
+		Rewrite:    func(pr *httputil.ProxyRequest) { pr.SetURL(u); pr.Out.Host = pr.In.Host; pr.SetXForwarded() },
+		Transport:  NewUpstreamTransport(),
+		BufferPool: bufferPool{},
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{}
+	s.serve(l, rp, nil)
+	t.Cleanup(func() { s.servers[0].Close() })
+	return "http://" + l.Addr().String()
+}
+
+func startGatewayFor(t *testing.T, module string, upstream string) *Server {
+	t.Helper()
+	wasm, err := wasmhost.ReadModule(module)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Compile(wasm, wasmhost.Pre533, DefaultCacheDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := Start(Config{
+		Compiled: m, Listen: "127.0.0.1:0", Upstream: upstream,
+		PluginConfig: []byte(`{"allowOrigins": ["https://app.example.com"], "exposeHeaders": ["x-request-id"]}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		m.Close()
+	})
+	return srv
+}
+
+// TestGatewayLoad measures, in one run, requests per second at 32
+// keep-alive connections (client, proxy and upstream share the machine's
+// cores, on loopback): straight to the upstream; through a bare Go
+// reverse proxy; through the gateway with build/noop.wasm; through the
+// gateway with build/cors.wasm. The gateway with the CORS module must
+// reach 0.8 of the bare proxy.
+func TestGatewayLoad(t *testing.T) {
+	d := loadSeconds(t, "CORSWASM_LOAD", 3)
+	upstream := loadUpstream(t)
+	bare := startBareProxy(t, upstream)
+	noop := startGatewayFor(t, wasmhost.NoopWasm, upstream)
+	cors := startGatewayFor(t, wasmhost.CorsWasm, upstream)
+
+	targets := []struct{ name, url string }{
+		{"direct to the upstream", upstream},
+		{"bare httputil.ReverseProxy", bare},
+		{"gateway, noop.wasm", noop.GatewayURL},
+		{"gateway, cors.wasm", cors.GatewayURL},
+	}
+	// The machine is shared: measure in interleaved rounds, so that a
+	// burst of someone else's load spreads over every target alike.
+	const rounds = 3
+	for _, tg := range targets {
+		hammer(t, tg.url, loadConns, d/10) // warm-up: connections, pools, caches
+	}
+	rps := make([]float64, len(targets))
+	for range rounds {
+		for i, tg := range targets {
+			rps[i] += hammer(t, tg.url, loadConns, d/rounds) / rounds
+		}
+	}
+	t.Logf("%d connections, %s each, GOMAXPROCS %d, %d workers:", loadConns, d, runtimeProcs(), cors.Engine.Workers())
+	for i, tg := range targets {
+		t.Logf("  %-28s %8.0f req/s   %.2f of direct   %.2f of bare proxy", tg.name, rps[i], rps[i]/rps[0], rps[i]/rps[1])
+	}
+	if ratio := rps[3] / rps[1]; ratio < 0.8 {
+		t.Errorf("gateway with cors.wasm: got %.2f of the bare proxy's throughput; want >= 0.80", ratio)
+	}
+}
+
+func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
