@@ -85,11 +85,14 @@ bench: wasm
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
 # run: the module on the embedded local gateway (:10000) with the demo page
-# (:8080). Built, then run, so Ctrl-C ends it cleanly (go run reports an
-# interrupted child as a failure).
-run: wasm
+# (DEMO, default 127.0.0.1:8080). Built, then run, so Ctrl-C ends it
+# cleanly (go run reports an interrupted child as a failure). Only
+# cors.wasm is built: the gateway does not use noop.wasm.
+# docs/local-gateway.md.
+DEMO ?= 127.0.0.1:8080
+run: $(WASM)
 	$(GO) build -o build/corsgateway ./cmd/corsgateway
-	./build/corsgateway -module $(WASM) -config examples/config.json
+	./build/corsgateway -module $(WASM) -config examples/config.json -demo $(DEMO)
 
 # corsctl: the operator tool (validate, explain, schema) in build/.
 corsctl:

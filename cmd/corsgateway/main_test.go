@@ -102,6 +102,20 @@ func TestRunFailsClearly(t *testing.T) {
 			want: "demo page (-demo): port " + taken.Addr().String() + " is already in use",
 		},
 		{
+			name: "unknown host profile",
+			args: func(string) []string {
+				return []string{"-module", junk, "-config", goodConfig, "-listen", free, "-host-profile", "1.33"}
+			},
+			want: `-host-profile: unknown host profile "1.33": want "pre-533" or "post-533"`,
+		},
+		{
+			name: "unknown failure policy",
+			args: func(string) []string {
+				return []string{"-module", junk, "-config", goodConfig, "-listen", free, "-failure-policy", "open"}
+			},
+			want: `-failure-policy "open": want fail-closed or fail-open`,
+		},
+		{
 			name:     "config rejected by the module",
 			needCORS: true,
 			args: func(cors string) []string {
@@ -120,7 +134,7 @@ func TestRunFailsClearly(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			var out syncBuffer
-			err := run(ctx, tt.args(cors), &out)
+			err := run(ctx, append([]string{"-cache-dir", t.TempDir()}, tt.args(cors)...), &out)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("run: got error %v; want one containing %q", err, tt.want)
 			}
@@ -140,7 +154,7 @@ func TestRunStopsOnCancel(t *testing.T) {
 	var out syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-module", cors, "-config", filepath.Join("..", "..", "examples", "config.json"),
+		done <- run(ctx, []string{"-cache-dir", t.TempDir(), "-concurrency", "2", "-module", cors, "-config", filepath.Join("..", "..", "examples", "config.json"),
 			"-listen", "127.0.0.1:0", "-demo", "127.0.0.1:0", "-demo-disallowed", "127.0.0.1:0", "-quiet"}, &out)
 	}()
 	deadline := time.Now().Add(30 * time.Second)
@@ -155,7 +169,10 @@ func TestRunStopsOnCancel(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	for _, want := range []string{"LOCAL STAND-IN FOR ENVOY, not a production proxy", "gateway     http://127.0.0.1:", "demo page   http://127.0.0.1:"} {
+	for _, want := range []string{
+		"compiling the module for the pre-533 host profile", "compiled in ", "worker 1/2: VM instantiated and configured in ", "worker 2/2:",
+		"LOCAL STAND-IN FOR ENVOY, not a production proxy", "gateway     http://127.0.0.1:", "demo page   http://127.0.0.1:",
+	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("banner: got\n%s\nwant it to contain %q", out.String(), want)
 		}

@@ -30,6 +30,12 @@ type Engine struct {
 	reloadMu sync.Mutex // one reconfiguration at a time
 	config   atomic.Pointer[[]byte]
 
+	// retired holds the metrics of validation VMs that rejected a
+	// configuration (corswasm.config_rejected): in Envoy the rejecting
+	// plugin's counts land in the same stats store as the serving ones.
+	retiredMu sync.Mutex
+	retired   map[string]Metric
+
 	logs logRing
 	// print receives the module's log lines as they happen (nil: dropped
 	// after the ring keeps them).
@@ -201,6 +207,7 @@ func (e *Engine) validate(config []byte) ([]string, error) {
 	}
 	defer inst.Close()
 	if !ok {
+		e.retire(inst)
 		return nil, &ConfigError{Lines: errorLines(logged)}
 	}
 	var lines []string
@@ -208,6 +215,29 @@ func (e *Engine) validate(config []byte) ([]string, error) {
 		lines = append(lines, levelName(l.Level)+": "+l.Msg)
 	}
 	return lines, nil
+}
+
+// retire keeps a validation VM's metrics in the sums.
+func (e *Engine) retire(inst *wasmhost.Instance) {
+	e.retiredMu.Lock()
+	defer e.retiredMu.Unlock()
+	if e.retired == nil {
+		e.retired = map[string]Metric{}
+	}
+	inst.Metrics(func(name string, kind uint32, v uint64) {
+		m := e.retired[name]
+		m.Name, m.Kind, m.Value = name, kind, m.Value+v
+		e.retired[name] = m
+	})
+}
+
+// addRetired calls fn with each retired metric.
+func (e *Engine) addRetired(fn func(Metric)) {
+	e.retiredMu.Lock()
+	defer e.retiredMu.Unlock()
+	for _, m := range e.retired {
+		fn(m)
+	}
 }
 
 // Config is the plugin configuration the workers run now.
@@ -259,6 +289,15 @@ func (e *Engine) Metrics() []Metric {
 		})
 		w.mu.Unlock()
 	}
+	e.addRetired(func(r Metric) {
+		m := sum[r.Name]
+		if m == nil {
+			m = &Metric{Name: r.Name, Kind: r.Kind}
+			sum[r.Name] = m
+			order = append(order, r.Name)
+		}
+		m.Value += r.Value
+	})
 	out := make([]Metric, len(order))
 	for i, n := range order {
 		out[i] = *sum[n]
@@ -291,6 +330,11 @@ func (e *Engine) Counter(name string) (uint64, error) {
 		}
 		w.mu.Unlock()
 	}
+	e.addRetired(func(m Metric) {
+		if m.Name == name {
+			sum += m.Value
+		}
+	})
 	return sum, nil
 }
 

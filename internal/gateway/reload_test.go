@@ -140,6 +140,9 @@ func TestReloadUnderLoad(t *testing.T) {
 	if got := srv.Engine.Config(); string(got) != after {
 		t.Errorf("serving config: got %s; want %s (the invalid one rejected)", got, after)
 	}
+	if got, err := srv.Engine.Counter("corswasm.config_rejected"); err != nil || got != 1 {
+		t.Errorf("corswasm.config_rejected: got %d (%v); want 1, as Envoy would count the rejecting plugin", got, err)
+	}
 	t.Logf("%d requests, %d before the edit, %d after the reload", len(results), sawOld, sawNew)
 	t.Logf("gateway said:\n%s", progress.String())
 }

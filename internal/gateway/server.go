@@ -130,7 +130,7 @@ func Start(cfg Config) (*Server, error) {
 			profile = wasmhost.Pre533
 		}
 		start := time.Now()
-		fmt.Fprintf(progress, "compiling the module for the %s host profile (%s)...\n", profile.Name, profile.Envoy)
+		fmt.Fprintf(progress, "compiling the module for the %s host profile, that of %s...\n", profile.Name, profile.Envoy)
 		m, err := Compile(cfg.Module, profile, cfg.CacheDir)
 		if err != nil {
 			return nil, err
