@@ -134,4 +134,6 @@ func cloneList(list [][2]string) [][2]string {
 	return out
 }
 
-func itoa3(n int) string { return string([]byte{byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)}) }
+func itoa3(n int) string {
+	return string([]byte{byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)})
+}
