@@ -35,7 +35,7 @@ func requestHeaderList(r *http.Request) [][2]string {
 		[2]string{":scheme", scheme},
 	)
 	for name, values := range r.Header {
-		lname := strings.ToLower(name)
+		lname := lowerName(name)
 		if hopByHop[lname] {
 			continue
 		}
@@ -51,7 +51,7 @@ func responseHeaderList(status int, h http.Header) [][2]string {
 	list := make([][2]string, 0, 1+len(h))
 	list = append(list, [2]string{":status", strconv.Itoa(status)})
 	for name, values := range h {
-		lname := strings.ToLower(name)
+		lname := lowerName(name)
 		if hopByHop[lname] {
 			continue
 		}
@@ -67,6 +67,13 @@ func responseHeaderList(status int, h http.Header) [][2]string {
 // value if present (0 otherwise).
 func toHeader(list [][2]string) (http.Header, int) {
 	h := make(http.Header, len(list))
+	return h, fillHeader(h, list)
+}
+
+// fillHeader empties h and fills it from list as toHeader does, reusing
+// h's map (the reverse proxy's copy of the headers, about to be replaced).
+func fillHeader(h http.Header, list [][2]string) int {
+	clear(h)
 	status := 0
 	for _, kv := range list {
 		if strings.HasPrefix(kv[0], ":") {
@@ -78,9 +85,11 @@ func toHeader(list [][2]string) (http.Header, int) {
 		if hopByHop[kv[0]] {
 			continue
 		}
-		h.Add(kv[0], kv[1])
+		// Not h.Add: it canonicalizes (allocating) every time.
+		k := canonicalName(kv[0])
+		h[k] = append(h[k], kv[1])
 	}
-	return h, status
+	return status
 }
 
 // pseudo returns the value of a pseudo-header in list, or "".

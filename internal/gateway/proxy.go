@@ -28,8 +28,11 @@ type Gateway struct {
 	Stats *Stats
 	// UpstreamStats, when set, is shown next to Stats on /__gateway/stats.
 	UpstreamStats *Stats
+	// RecordEvents keeps the last requests for the demo page's panel.
+	RecordEvents bool
 
-	events eventLog
+	events  eventLog
+	verbose bool // a logger was given: log each request
 }
 
 type streamKey struct{}
@@ -47,13 +50,14 @@ type streamInfo struct {
 // NewGateway returns a handler that filters with e and forwards to
 // upstream through transport (nil: NewUpstreamTransport). logger may be nil.
 func NewGateway(e *Engine, upstream *url.URL, transport http.RoundTripper, logger *log.Logger) *Gateway {
+	verbose := logger != nil
 	if logger == nil {
 		logger = log.New(io.Discard, "", 0)
 	}
 	if transport == nil {
 		transport = NewUpstreamTransport()
 	}
-	g := &Gateway{engine: e, upstream: upstream, log: logger, Stats: NewStats()}
+	g := &Gateway{engine: e, upstream: upstream, log: logger, Stats: NewStats(), verbose: verbose}
 	g.proxy = &httputil.ReverseProxy{
 		Rewrite:        g.rewrite,
 		ModifyResponse: g.modifyResponse,
@@ -84,8 +88,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w}
 	defer func() {
 		g.Stats.Record(r.Method, r.URL.Path, rec.status)
-		g.events.add(Event{Method: r.Method, Path: r.URL.Path, Origin: r.Header.Get("Origin"), Status: rec.status, How: rec.note, CORS: corsHeaders(w.Header())})
-		g.log.Printf("%s %s origin=%q -> %d (%s)", r.Method, r.RequestURI, r.Header.Get("Origin"), rec.status, rec.note)
+		if g.RecordEvents {
+			g.events.add(Event{Method: r.Method, Path: r.URL.Path, Origin: r.Header.Get("Origin"), Status: rec.status, How: rec.note, CORS: corsHeaders(w.Header())})
+		}
+		if g.verbose {
+			g.log.Printf("%s %s origin=%q -> %d (%s)", r.Method, r.RequestURI, r.Header.Get("Origin"), rec.status, rec.note)
+		}
 	}()
 
 	wk, _ := r.Context().Value(workerKey{}).(*worker)
@@ -161,9 +169,11 @@ func (g *Gateway) writeLocal(w http.ResponseWriter, wk *worker, s *wasmhost.Stre
 // left and the client's Host, as Envoy's router does without host_rewrite.
 func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 	info := pr.In.Context().Value(streamKey{}).(*streamInfo)
-	h, _ := toHeader(info.headers)
-	h.Del("Content-Length") // the transport sets it from the body
-	pr.Out.Header = h
+	if pr.Out.Header == nil {
+		pr.Out.Header = http.Header{}
+	}
+	fillHeader(pr.Out.Header, info.headers)
+	pr.Out.Header.Del("Content-Length") // the transport sets it from the body
 	pr.SetURL(g.upstream)
 	pr.Out.Host = pr.In.Host
 	pr.SetXForwarded()
@@ -184,8 +194,7 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 		}
 		return &filterError{err}
 	}
-	h, status := toHeader(out)
-	resp.Header = h
+	status := fillHeader(resp.Header, out)
 	if status != 0 && status != resp.StatusCode {
 		resp.StatusCode = status
 		resp.Status = strconv.Itoa(status) + " " + http.StatusText(status)

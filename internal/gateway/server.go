@@ -204,7 +204,8 @@ func Start(cfg Config) (*Server, error) {
 		upstreamURL = urlOf(upL)
 	}
 	up, _ := url.Parse(upstreamURL)
-	s.Gateway = NewGateway(eng, up, nil, logger)
+	s.Gateway = NewGateway(eng, up, nil, cfg.Log)
+	s.Gateway.RecordEvents = cfg.DemoListen != ""
 	s.UpstreamURL = upstreamURL
 	if gwL, err = listen("gateway (-listen)", cfg.Listen); err != nil {
 		return closeAll(err)

@@ -19,10 +19,14 @@ import (
 // request.
 type Stats struct {
 	mu     sync.Mutex
-	paths  map[string]*Count
-	routes map[string]*Count
+	paths  map[statKey]*Count
+	routes map[statKey]*Count
 	total  Count
 }
+
+// statKey is a struct, not the "METHOD /path" string, so that counting a
+// request allocates nothing once its key exists.
+type statKey struct{ method, path string }
 
 // maxPathKeys bounds each of the two tables.
 const maxPathKeys = 1000
@@ -34,7 +38,7 @@ type Count struct {
 }
 
 func NewStats() *Stats {
-	return &Stats{paths: map[string]*Count{}, routes: map[string]*Count{}, total: Count{Statuses: map[string]int{}}}
+	return &Stats{paths: map[statKey]*Count{}, routes: map[statKey]*Count{}, total: Count{Statuses: map[string]int{}}}
 }
 
 // Key is how Stats names a request.
@@ -43,17 +47,23 @@ func Key(method, path string) string { return method + " " + path }
 // RouteOf is the route key of a path: its first segment, e.g. "/api/*"
 // for /api/items/42, "/" for /.
 func RouteOf(path string) string {
+	if k := routeKey(path); k != "/" && strings.HasSuffix(k, "/") {
+		return k + "*"
+	}
+	return routeKey(path)
+}
+
+// routeKey is RouteOf without the "*": a substring of path, so that
+// counting allocates nothing.
+func routeKey(path string) string {
 	rest, ok := strings.CutPrefix(path, "/")
 	if !ok {
 		return "(other)"
 	}
 	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		return "/" + rest[:i] + "/*"
+		return path[:i+2]
 	}
-	if rest == "" {
-		return "/"
-	}
-	return "/" + rest
+	return path
 }
 
 // Record counts one request answered with status (0 if none was written).
@@ -62,17 +72,17 @@ func (s *Stats) Record(method, path string, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	bump(s.paths, method, path, "(other paths)", code)
-	bump(s.routes, method, RouteOf(path), "(other routes)", code)
+	bump(s.routes, method, routeKey(path), "(other routes)", code)
 	s.total.Requests++
 	s.total.Statuses[code]++
 }
 
-func bump(m map[string]*Count, method, key, overflow, code string) {
-	k := Key(method, key)
+func bump(m map[statKey]*Count, method, key, overflow, code string) {
+	k := statKey{method, key}
 	c := m[k]
 	if c == nil {
 		if len(m) >= maxPathKeys {
-			k = Key(method, overflow)
+			k = statKey{method, overflow}
 			c = m[k]
 		}
 		if c == nil {
@@ -101,7 +111,7 @@ func statusText(status int) string {
 func (s *Stats) Requests(method, path string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c := s.paths[Key(method, path)]; c != nil {
+	if c := s.paths[statKey{method, path}]; c != nil {
 		return c.Requests
 	}
 	return 0
@@ -111,7 +121,7 @@ func (s *Stats) Requests(method, path string) int {
 func (s *Stats) Status(method, path string, status int) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c := s.paths[Key(method, path)]; c != nil {
+	if c := s.paths[statKey{method, path}]; c != nil {
 		return c.Statuses[strconv.Itoa(status)]
 	}
 	return 0
@@ -127,15 +137,22 @@ func (s *Stats) Total() Count {
 // Snapshot copies the per-path counters.
 func (s *Stats) Snapshot() map[string]Count { return s.copy(s.paths) }
 
-// Routes copies the per-route counters.
-func (s *Stats) Routes() map[string]Count { return s.copy(s.routes) }
+// Routes copies the per-route counters, keyed "METHOD /segment/*".
+func (s *Stats) Routes() map[string]Count {
+	out := map[string]Count{}
+	for k, c := range s.copy(s.routes) {
+		method, key, _ := strings.Cut(k, " ")
+		out[Key(method, RouteOf(key))] = c
+	}
+	return out
+}
 
-func (s *Stats) copy(m map[string]*Count) map[string]Count {
+func (s *Stats) copy(m map[statKey]*Count) map[string]Count {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make(map[string]Count, len(m))
 	for k, c := range m {
-		out[k] = copyCount(c)
+		out[Key(k.method, k.path)] = copyCount(c)
 	}
 	return out
 }

@@ -1,10 +1,12 @@
 package wasmhost
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/tetratelabs/wazero/api"
 )
@@ -25,9 +27,10 @@ const i32 = api.ValueTypeI32
 func (m *Module) exportHostABI(ctx context.Context) error {
 	b := m.rt.NewHostModuleBuilder("env")
 	def := func(name string, params []api.ValueType, fn func(in *Instance, mod api.Module, st []uint64) uint32) {
+		full := "env." + name // built once, not per call
 		b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, mod api.Module, st []uint64) {
 			in := instanceOf(ctx)
-			in.enter("env." + name)
+			in.enter(full)
 			in.calls.Imports[name]++
 			st[0] = uint64(fn(in, mod, st))
 		}), params, []api.ValueType{i32}).Export(name)
@@ -61,14 +64,19 @@ func (m *Module) exportHostABI(ctx context.Context) error {
 	})
 	def("proxy_get_header_map_value", p(5), func(in *Instance, mod api.Module, st []uint64) uint32 {
 		h, ok := in.headers(uint32(st[0]))
-		key, ok2 := read(mod, st[1], st[2])
+		// The key is compared in place, in guest memory: string(key) in a
+		// comparison does not allocate. This call runs several times per
+		// request.
+		key, ok2 := mod.Memory().Read(uint32(st[1]), uint32(st[2]))
 		if !ok || !ok2 {
 			return statusBad
 		}
-		key = strings.ToLower(key)
+		if bytes.ContainsFunc(key, unicode.IsUpper) {
+			key = bytes.ToLower(key)
+		}
 		for _, kv := range *h {
-			if kv[0] == key {
-				return in.give(mod, []byte(kv[1]), st[3], st[4])
+			if kv[0] == string(key) {
+				return in.giveString(mod, kv[1], st[3], st[4])
 			}
 		}
 		return statusNotFound
@@ -136,7 +144,7 @@ func (m *Module) exportHostABI(ctx context.Context) error {
 		if !found {
 			return statusNotFound
 		}
-		return in.give(mod, []byte(v), st[2], st[3])
+		return in.giveString(mod, v, st[2], st[3])
 	})
 	def("proxy_define_metric", p(4), func(in *Instance, mod api.Module, st []uint64) uint32 {
 		name, ok := read(mod, st[1], st[2])
@@ -179,18 +187,36 @@ func (m *Module) exportHostABI(ctx context.Context) error {
 // from proxy_on_memory_allocate (none for empty data), then the address
 // and size written to the return slots.
 func (in *Instance) give(mod api.Module, data []byte, ptrSlot, sizeSlot uint64) uint32 {
-	var addr uint32
-	if len(data) > 0 {
-		a, err := in.Allocate(uint32(len(data)))
-		if err != nil {
-			panic(err) // a trap in the guest's allocator: surfaces as the callback's error
-		}
-		addr = a
-		if !mod.Memory().Write(addr, data) {
-			return statusBad
-		}
+	addr := in.allocFor(len(data))
+	if len(data) > 0 && !mod.Memory().Write(addr, data) {
+		return statusBad
 	}
-	if !mod.Memory().WriteUint32Le(uint32(ptrSlot), addr) || !mod.Memory().WriteUint32Le(uint32(sizeSlot), uint32(len(data))) {
+	return slots(mod, addr, len(data), ptrSlot, sizeSlot)
+}
+
+// giveString is give for a string, without copying it to a []byte first.
+func (in *Instance) giveString(mod api.Module, data string, ptrSlot, sizeSlot uint64) uint32 {
+	addr := in.allocFor(len(data))
+	if len(data) > 0 && !mod.Memory().WriteString(addr, data) {
+		return statusBad
+	}
+	return slots(mod, addr, len(data), ptrSlot, sizeSlot)
+}
+
+// allocFor asks the guest for n bytes (nothing for 0, as cpp-host does).
+func (in *Instance) allocFor(n int) uint32 {
+	if n == 0 {
+		return 0
+	}
+	a, err := in.Allocate(uint32(n))
+	if err != nil {
+		panic(err) // a trap in the guest's allocator: surfaces as the callback's error
+	}
+	return a
+}
+
+func slots(mod api.Module, addr uint32, n int, ptrSlot, sizeSlot uint64) uint32 {
+	if !mod.Memory().WriteUint32Le(uint32(ptrSlot), addr) || !mod.Memory().WriteUint32Le(uint32(sizeSlot), uint32(n)) {
 		return statusBad
 	}
 	return statusOK

@@ -36,6 +36,9 @@ type Module struct {
 	seq       atomic.Uint32
 	wasiCalls *wasiCounter
 	profile   Profile
+	// The profile's allowlists as sets, built once: the allocator's is
+	// consulted on every proxy_on_memory_allocate the host makes.
+	duringInit, duringAlloc map[string]bool
 }
 
 // instanceKey carries the *Instance in the context of every call into its
@@ -71,7 +74,8 @@ func Compile(ctx context.Context, wasm []byte) (*Module, error) {
 // works there and a module that Envoy kills runs fine (the bug this
 // profile was made to catch: golang/go#78513 under a preflight flood).
 func CompileFor(ctx context.Context, wasm []byte, profile Profile, opts ...CompileOption) (*Module, error) {
-	m := &Module{wasiCalls: &wasiCounter{}, profile: profile}
+	m := &Module{wasiCalls: &wasiCounter{}, profile: profile,
+		duringInit: set(profile.DuringInitialize), duringAlloc: set(profile.DuringAllocate)}
 	cfg := wazero.NewRuntimeConfig()
 	for _, o := range opts {
 		o(&cfg)
@@ -222,7 +226,7 @@ func (m *Module) Instantiate(ctx context.Context, config []byte, opts ...Option)
 	inst.calls.Imports = map[string]int{}
 	inst.ctx = context.WithValue(ctx, instanceKey{}, inst)
 	// WasmBase::startVm: _initialize runs with the restricted allowlist.
-	inst.restrict("_initialize", m.profile.DuringInitialize)
+	inst.restrict("_initialize", m.duringInit)
 	mod, err := m.rt.InstantiateModule(inst.ctx, m.compiled, wazero.NewModuleConfig().WithName(name).WithStartFunctions("_initialize"))
 	inst.restrict("", nil)
 	if err != nil {
@@ -373,12 +377,12 @@ func (m *Module) Profile() Profile { return m.profile }
 
 // restrict sets the allowlist for a phase (names nil: no restriction),
 // as proxy-wasm-cpp-host's setRestrictedCallback does.
-func (in *Instance) restrict(phase string, names []string) {
-	if names == nil {
+func (in *Instance) restrict(phase string, allowed map[string]bool) {
+	if allowed == nil {
 		in.restricted, in.phase = nil, ""
 		return
 	}
-	in.restricted, in.phase = set(names), phase
+	in.restricted, in.phase = allowed, phase
 }
 
 // enter is called first by every host function: a call outside the
@@ -424,7 +428,7 @@ func (in *Instance) Allocate(size uint32) (uint32, error) {
 	if in.failed != nil {
 		return 0, fmt.Errorf("VM failed earlier: %w", in.failed)
 	}
-	in.restrict("proxy_on_memory_allocate", in.m.profile.DuringAllocate)
+	in.restrict("proxy_on_memory_allocate", in.m.duringAlloc)
 	res, err := in.alloc.Call(in.ctx, uint64(size))
 	in.restrict("", nil)
 	if err != nil {
