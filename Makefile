@@ -49,8 +49,8 @@ soak: wasm $(UNPATCHED_WASM)
 # to a loopback upstream, through a bare httputil.ReverseProxy, through the
 # local gateway with noop.wasm and with cors.wasm (docs/local-gateway.md).
 # Fails if the gateway with cors.wasm is under 0.8 of the bare proxy.
-# LOAD_SECONDS per target (default 3; about 5x that in all).
-LOAD_SECONDS ?= 3
+# LOAD_SECONDS per target (default 6; about 5x that in all).
+LOAD_SECONDS ?= 6
 gateway-load: wasm
 	CORSWASM_LOAD=1 CORSWASM_LOAD_SECONDS=$(LOAD_SECONDS) $(GO) test -count=1 -run '^TestGatewayLoad$$' -v ./internal/gateway
 

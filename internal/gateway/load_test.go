@@ -194,7 +194,7 @@ func TestGatewayLoad(t *testing.T) {
 	// whole process: client, proxy, upstream) is reported too: when
 	// proxying is CPU-bound, as here, it is what throughput on a dedicated
 	// machine would follow.
-	const rounds = 6
+	const rounds = 12
 	for _, tg := range targets {
 		hammer(t, tg.url, loadConns, d/10) // warm-up: connections, pools, caches
 	}
