@@ -158,8 +158,8 @@ func servePage(t *testing.T, l net.Listener) {
 }
 
 // startGateway runs the module with config in front of the built-in demo
-// upstream. Only one gateway may run per process (the SDK's emulator is
-// global): callers must not run these tests in parallel.
+// upstream. Gateways are independent (each has its own VMs), but the
+// tests share one browser, so they still run one after another.
 func startGateway(t *testing.T, module *gateway.Module, config any) *gateway.Server {
 	t.Helper()
 	cfg, err := json.Marshal(config)
