@@ -39,6 +39,9 @@ func loadSeconds(t *testing.T, env string, def int) time.Duration {
 // loadConns is the concurrency the acceptance criterion is stated at.
 const loadConns = 32
 
+// upstreamConns counts connections the load upstream accepted.
+var upstreamConns atomic.Int64
+
 // loadUpstream is a minimal backend: a short JSON body, as an API answers.
 func loadUpstream(t *testing.T) string {
 	t.Helper()
@@ -51,7 +54,11 @@ func loadUpstream(t *testing.T) string {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.Write(body)
-	})}
+	}), ConnState: func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			upstreamConns.Add(1)
+		}
+	}}
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
 	return "http://" + l.Addr().String()
@@ -74,13 +81,18 @@ type measurement struct {
 	requests  int64
 }
 
+// newLoadClient keeps conns connections alive to a target, across calls
+// of hammer.
+func newLoadClient(t *testing.T, conns int) *http.Client {
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
+}
+
 // hammer sends GETs with an Origin from conns keep-alive connections for
 // d and returns what it measured. Any failure fails the test.
-func hammer(t *testing.T, target string, conns int, d time.Duration) measurement {
+func hammer(t *testing.T, client *http.Client, target string, conns int, d time.Duration) measurement {
 	t.Helper()
-	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	var n, failed atomic.Int64
 	var firstErr atomic.Value
 	deadline := time.Now().Add(d)
@@ -195,15 +207,17 @@ func TestGatewayLoad(t *testing.T) {
 	// proxying is CPU-bound, as here, it is what throughput on a dedicated
 	// machine would follow.
 	const rounds = 12
-	for _, tg := range targets {
-		hammer(t, tg.url, loadConns, d/10) // warm-up: connections, pools, caches
+	clients := make([]*http.Client, len(targets))
+	for i, tg := range targets {
+		clients[i] = newLoadClient(t, loadConns)
+		hammer(t, clients[i], tg.url, loadConns, d/10) // warm-up: connections, pools, caches
 	}
 	rps := make([]float64, len(targets))
 	cpu := make([]time.Duration, len(targets))
 	reqs := make([]int64, len(targets))
 	for range rounds {
 		for i, tg := range targets {
-			m := hammer(t, tg.url, loadConns, d/rounds)
+			m := hammer(t, clients[i], tg.url, loadConns, d/rounds)
 			rps[i] += m.rps / rounds
 			cpu[i] += m.cpuPerReq * time.Duration(m.requests)
 			reqs[i] += m.requests
@@ -217,6 +231,15 @@ func TestGatewayLoad(t *testing.T) {
 	for i, tg := range targets {
 		t.Logf("  %-28s %8.0f %9.2f %9.2f   %7s %9.2f %9.2f", tg.name, rps[i], rps[i]/rps[0], rps[i]/rps[1],
 			cpu[i].Round(100*time.Nanosecond), float64(cpu[0])/float64(cpu[i]), float64(cpu[1])/float64(cpu[i]))
+	}
+	// Keep-alive to the upstream: the direct client and the three
+	// proxies' pools each need about loadConns connections (a few more
+	// when a request dials while a connection is on its way back to the
+	// pool). Without it, every request opened one, left in TIME-WAIT.
+	conns := upstreamConns.Load()
+	t.Logf("connections the upstream accepted: %d for %d requests", conns, reqs[0]+reqs[1]+reqs[2]+reqs[3])
+	if limit := int64(4 * loadConns * 5 / 4); conns > limit {
+		t.Errorf("upstream connections: got %d; want <= %d (keep-alive)", conns, limit)
 	}
 	if ratio := rps[3] / rps[1]; ratio < 0.8 {
 		t.Errorf("gateway with cors.wasm: %.2f of the bare proxy's throughput; want >= 0.80", ratio)

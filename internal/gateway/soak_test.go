@@ -55,8 +55,7 @@ func TestGatewaySoak(t *testing.T) {
 	const samples = 20
 	var sent, done, failed atomic.Int64
 	var firstErr atomic.Value
-	tr := &http.Transport{MaxIdleConnsPerHost: loadConns, MaxConnsPerHost: loadConns}
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	client := newLoadClient(t, loadConns)
 	var wg sync.WaitGroup
 	for range loadConns {
 		wg.Add(1)
