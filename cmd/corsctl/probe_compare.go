@@ -128,10 +128,11 @@ func wholeResponseCause(r *probeRequest, o *observation) string {
 	// would have set either: another filter replied before ours ran.
 	// Preflights never carry credentials (Fetch "CORS-preflight
 	// request"), so an auth filter in front rejects every one of them
-	// (istio/istio#16171). A 403 that carries the filter's Vary is a CORS
-	// filter's own refusal (under another config): not this cause.
+	// (istio/istio#16171). A 403 the filter itself would send (a refused
+	// preflight) is not this cause, nor one that carries the filter's
+	// Vary: that is a CORS filter's own refusal, under another config.
 	noVary := e.Vary == "" || missingVary(e.Vary, o.Headers["vary"]) != ""
-	if (o.Status == 401 || o.Status == 403) && !anyCORS(o) && noVary && (len(e.Headers) > 0 || e.Vary != "") {
+	if (o.Status == 401 || o.Status == 403) && o.Status != e.Status && !anyCORS(o) && noVary && (len(e.Headers) > 0 || e.Vary != "") {
 		return "filter-order"
 	}
 	got, ok := o.Headers["access-control-allow-origin"]
