@@ -406,8 +406,11 @@ func preflights(r *policy.Rules) []preflightSpec {
 		out = append(out, preflightSpec{label, m, allowedHeaders})
 	}
 	out = append(out, preflightSpec{"method not in allowMethods", "PROPFIND", ""})
-	if m := methods[0]; strings.ToLower(m) != m && !slices.Contains(fetchNormalizes, m) {
-		out = append(out, preflightSpec{"lowercase spelling of " + m + " (methods are case-sensitive)", strings.ToLower(m), ""})
+	for _, m := range methods {
+		if strings.ToLower(m) != m && !slices.Contains(fetchNormalizes, m) {
+			out = append(out, preflightSpec{"lowercase spelling of " + m + " (methods are case-sensitive)", strings.ToLower(m), ""})
+			break
+		}
 	}
 	out = append(out, preflightSpec{"header not in allowHeaders", "GET", "x-corsctl-probe-refused"})
 	return out

@@ -330,9 +330,11 @@ func TestProbeBounds(t *testing.T) {
 			http.Redirect(w, r, other.URL+"/", http.StatusFound)
 		})
 		srv, _ := countingServer(t, corshttp.Handler(p, redirect))
-		inRepo(t, "probe", "--rate", "1000", "--config", "examples/config.json", srv.URL)
-		if hits.Load() != 0 {
-			t.Errorf("requests reaching the other host: got %d; want 0", hits.Load())
+		rep, _ := probeJSON(t, "--config", "examples/config.json", srv.URL)
+		// The redirect is the answer: not followed (which the dialer
+		// would refuse, an error), not a request to the other host.
+		if hits.Load() != 0 || rep.Errors != 0 || rep.Requests[1].Observed.Status != http.StatusFound {
+			t.Errorf("requests reaching the other host: %d, errors %d, status of #2 %d; want 0, 0, 302", hits.Load(), rep.Errors, rep.Requests[1].Observed.Status)
 		}
 	})
 
