@@ -39,13 +39,19 @@ func printProbe(w io.Writer, rep *probeReport) {
 	for _, g := range rep.Groups {
 		fmt.Fprintf(w, "\n%s: %s (%s)\n", g.Key, g.Title, count(len(g.Requests), "request"))
 		fmt.Fprintf(w, "  fix: %s\n", g.Fix)
-		for i, id := range g.Requests {
+		// The examples that differ the most first: for an auth filter in
+		// front, the preflight that got 401 instead of 204.
+		ids := slices.Clone(g.Requests)
+		slices.SortStableFunc(ids, func(a, b int) int {
+			return countCause(byID[b], g.Key) - countCause(byID[a], g.Key)
+		})
+		for i, id := range ids {
 			if i == shownPerGroup {
 				fmt.Fprintf(w, "  … and %d more (--json lists them all)\n", len(g.Requests)-shownPerGroup)
 				break
 			}
 			r := byID[id]
-			fmt.Fprintf(w, "  #%d %s\n", r.ID, requestLine(&r.probeRequest))
+			fmt.Fprintf(w, "  #%d %s -> %d\n", r.ID, requestLine(&r.probeRequest), r.Observed.Status)
 			for _, m := range r.Mismatches {
 				if m.Cause == g.Key {
 					fmt.Fprintf(w, "      %s: got %s; want %s\n", m.Field, quoteValue(m.Observed), quoteValue(m.Predicted))
@@ -143,4 +149,15 @@ func quoteValue(v string) string {
 		return v
 	}
 	return strconv.Quote(v)
+}
+
+// countCause counts r's mismatches of one cause.
+func countCause(r *probeResult, key string) int {
+	n := 0
+	for _, m := range r.Mismatches {
+		if m.Cause == key {
+			n++
+		}
+	}
+	return n
 }

@@ -230,6 +230,11 @@ func TestProbeServers(t *testing.T) {
 			if rep.Errors != 0 {
 				t.Errorf("errors: got %d; want 0", rep.Errors)
 			}
+			// The human report, for -v and for docs/probe.md's samples.
+			// (probeJSON left the test in the repository root.)
+			var human strings.Builder
+			run([]string{"probe", "--rate", "1000", "--config", "examples/config.json", srv.URL + "/"}, &human, io.Discard)
+			t.Log("\n" + human.String())
 		})
 	}
 }
