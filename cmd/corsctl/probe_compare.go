@@ -239,8 +239,8 @@ func missingVary(want, got string) string {
 		return ""
 	}
 	var missing []string
-	for _, name := range listItems(want, false) {
-		if !varyContains(got, name) {
+	for _, name := range strings.Split(want, ",") {
+		if name = strings.TrimSpace(name); name != "" && !varyContains(got, name) {
 			missing = append(missing, name)
 		}
 	}
@@ -266,7 +266,7 @@ type cause struct {
 // causes, in report order: the most serious first.
 var causes = []cause{
 	{"reflection", "Access-Control-Allow-Origin reflects an origin the policy refuses",
-		"the request did not go through the corswasm filter, or something after it answers CORS itself: put the filter in this listener's HTTP filter chain and make sure a route covering this path selects the policy; keep upstreamCors \"override\" so a backend that echoes Origin is overruled"},
+		"the request did not go through the corswasm filter, or something after it answers CORS itself: put the filter in this listener's HTTP filter chain and make sure a route covering this path selects the policy; keep upstreamCors \"override\" so a backend that echoes Origin is overruled; or the deployed policy allows more than this file (corsctl validate the deployed config and compare)"},
 	{"filter-order", "an auth filter answers before the CORS filter (401/403 without CORS headers)",
 		"move the corswasm filter before authentication filters (jwt_authn, ext_authz, rbac, oauth2) in the HTTP filter chain: preflights never carry credentials, and a rejection without CORS headers reaches JavaScript only as an opaque network error"},
 	{"upstream", "CORS headers the policy does not send are present",
