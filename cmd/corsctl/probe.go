@@ -38,11 +38,11 @@ type probeOptions struct {
 func probeFlags(stderr io.Writer) (*flag.FlagSet, *probeOptions) {
 	fs := newFlagSet("probe", stderr)
 	o := &probeOptions{}
-	fs.StringVar(&o.config, "config", "", "the policy the deployment should enforce: a plugin config, envoy.yaml or Istio WasmPlugin (`FILE`, required)")
-	fs.IntVar(&o.index, "index", 1, "which configuration of FILE to use, when it holds several (1-based)")
-	fs.IntVar(&o.max, "max-requests", 200, "send at most this many requests (1-1000); the least telling are left out first")
-	fs.Float64Var(&o.rate, "rate", 10, "requests per second, at most (0.1-1000); requests are sent one at a time")
-	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "time limit of each request")
+	fs.StringVar(&o.config, "config", "", "the policy the deployment should enforce, `FILE`: a plugin config, envoy.yaml or Istio WasmPlugin (required)")
+	fs.IntVar(&o.index, "index", 1, "use the `N`th configuration of FILE, when it holds several")
+	fs.IntVar(&o.max, "max-requests", 200, "send at most `N` requests (1-1000); the least telling are left out first")
+	fs.Float64Var(&o.rate, "rate", 10, "send at most `R` requests per second (0.1-1000), one at a time")
+	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "give each request at most `D`")
 	fs.StringVar(&o.routeName, "route-name", "", "Envoy's route_name for requests to URL, when routes select on routeNames")
 	fs.StringVar(&o.credential, "credential-header", "Cookie: corsctl_probe=1", "the `HEADER` (\"Name: value\") that requests \"with credentials\" carry")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan and the predicted answers; send nothing")
