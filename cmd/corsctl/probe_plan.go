@@ -34,8 +34,6 @@ type probeRequest struct {
 	ACRH        string      `json:"accessControlRequestHeaders,omitempty"`
 	Credentials bool        `json:"credentials"` // sends the credential header (an actual request with fetch credentials: "include")
 	Predicted   expectation `json:"predicted"`
-
-	decision policy.Decision
 }
 
 // routeTarget is one policy the probe can reach at the target host: the
@@ -116,10 +114,7 @@ func reachableRoutes(cfg *policy.Config, p *policy.Policy, o planOptions) ([]rou
 	for i := range cfg.Routes {
 		r := &cfg.Routes[i]
 		want := "routes[" + strconv.Itoa(i) + "]"
-		candidates := []string{o.path}
-		for _, pre := range r.PathPrefixes {
-			candidates = append(candidates, pre)
-		}
+		candidates := append([]string{o.path}, r.PathPrefixes...)
 		found := false
 		for _, path := range candidates {
 			if d := selects(path); d.RoutePath == want {
@@ -129,12 +124,17 @@ func reachableRoutes(cfg *policy.Config, p *policy.Policy, o planOptions) ([]rou
 			}
 		}
 		if !found {
-			notes = append(notes, want+" "+routeLabel(r)+": not probed: no request to "+o.authority+" reaches it"+whyUnreached(r, o))
+			notes = append(notes, want+routeLabel(r)+": not probed: no request to "+o.authority+" reaches it"+whyUnreached(r, o))
 		}
 	}
-	if d := selects(o.path); d.Route != "" && d.RoutePath == "" {
-		out = append(out, routeTarget{d.Route, "", o.path, &cfg.Rules})
-	} else if hasRules(&cfg.Rules) {
+	// The top-level policy applies where no route does: at URL's path, or
+	// else at the root or a path no route is likely to claim.
+	for _, path := range []string{o.path, "/", "/corsctl-probe"} {
+		if d := selects(path); d.Route != "" && d.RoutePath == "" {
+			return append(out, routeTarget{d.Route, "", path, &cfg.Rules}), notes
+		}
+	}
+	if hasRules(&cfg.Rules) {
 		notes = append(notes, "the top-level policy: not probed: every path tried on "+o.authority+" selects a route")
 	}
 	return out, notes
@@ -144,7 +144,7 @@ func routeLabel(r *policy.Route) string {
 	if r.Name == "" {
 		return ""
 	}
-	return "(" + strconv.Quote(r.Name) + ")"
+	return " (" + strconv.Quote(r.Name) + ")"
 }
 
 func whyUnreached(r *policy.Route, o planOptions) string {
@@ -172,12 +172,13 @@ func routeRequests(p *policy.Policy, t routeTarget, o planOptions) []probeReques
 			Route: t.name, RoutePath: t.path, Label: label, Method: method, Path: t.urlPath,
 			Origin: origin, ACRM: acrm, ACRH: acrh, Credentials: creds,
 		}
-		r.decision = p.Evaluate(&policy.Request{
+		// No Sec-Fetch-Site: the probe is not a browser and sends none.
+		d := p.Evaluate(&policy.Request{
 			Method: method, Origin: origin, AccessControlRequestMethod: acrm, AccessControlRequestHeaders: acrh,
 			Authority: o.authority, Path: t.urlPath, RouteName: o.routeName,
 		})
-		r.Kind = r.decision.Kind.String()
-		r.Predicted = predict(&r.decision)
+		r.Kind = d.Kind.String()
+		r.Predicted = predict(&d)
 		out = append(out, r)
 	}
 	add("no Origin header (not a CORS request)", "GET", "", "", "", false)
