@@ -239,3 +239,27 @@ func TestProbeUnreachable(t *testing.T) {
 		t.Errorf("got code %d, stdout\n%s\nwant code %d and 3 failed requests", r.code, r.stdout, exitUsage)
 	}
 }
+
+// FuzzRegexSamples: whatever the expression, sampling ends, returns at
+// most n distinct strings, and each is matched by the anchored
+// expression, as the engine anchors it.
+func FuzzRegexSamples(f *testing.F) {
+	for _, s := range []string{`^https://pr-[0-9]+\.preview\.example\.com$`, `a^b`, `\bx\b`, `(a|b|c){3,5}`, `x{1000}`, `[^a]`, `(?i)ABC`, `.*`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, expr string) {
+		re, err := regexp.Compile("^(?:" + expr + ")$")
+		if err != nil {
+			return
+		}
+		got := regexSamples(expr, 3)
+		if len(got) > 3 {
+			t.Fatalf("regexSamples(%q): got %d samples; want at most 3", expr, len(got))
+		}
+		for i, s := range got {
+			if !re.MatchString(s) || slices.Contains(got[:i], s) {
+				t.Fatalf("regexSamples(%q): sample %q: does not match, or repeated", expr, s)
+			}
+		}
+	})
+}

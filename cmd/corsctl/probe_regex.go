@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -16,7 +17,12 @@ import (
 // malformed, not as an origin the regex allows). The caller still asks
 // the engine whether each sample is allowed: a sample is a guess.
 func regexSamples(expr string, n int) []string {
-	re, err := syntax.Parse("^(?:"+expr+")$", syntax.Perl)
+	anchored := "^(?:" + expr + ")$"
+	re, err := syntax.Parse(anchored, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	check, err := regexp.Compile(anchored)
 	if err != nil {
 		return nil
 	}
@@ -27,7 +33,8 @@ func regexSamples(expr string, n int) []string {
 		if !sample(re, &b, v, 0) {
 			continue
 		}
-		if s := b.String(); !slices.Contains(out, s) {
+		// Anchors or \b inside the expression can make a guess miss.
+		if s := b.String(); check.MatchString(s) && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
@@ -68,11 +75,13 @@ func sample(re *syntax.Regexp, b *strings.Builder, variant, depth int) bool {
 	case syntax.OpStar, syntax.OpPlus:
 		return sample(re.Sub[0], b, variant, depth+1)
 	case syntax.OpRepeat:
-		reps := max(re.Min, 1)
 		if re.Max == 0 {
 			return true
 		}
-		for range min(reps, 64) {
+		if re.Min > 64 {
+			return false // too long to be a host part anyway
+		}
+		for range max(re.Min, 1) {
 			if !sample(re.Sub[0], b, variant, depth+1) {
 				return false
 			}
