@@ -13,10 +13,10 @@ import (
 )
 
 // This file derives probe's requests from the policy. Every request is
-// safe to send to a live deployment: actual requests are GETs (CORS
-// cannot restrict them, and a GET changes nothing server-side), the rest
-// are preflights (OPTIONS), which a correct deployment answers without
-// reaching the backend.
+// fit for a live deployment: actual requests are GETs, a safe method
+// (RFC 9110 §9.2.1) that CORS never restricts anyway; the rest are
+// preflights (OPTIONS), which a correct deployment answers without
+// reaching the backend. No request body is ever sent.
 
 // probeRequest is one planned request and the engine's prediction for it.
 type probeRequest struct {
