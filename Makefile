@@ -75,7 +75,7 @@ run: wasm
 	$(GO) build -o build/corsgateway ./cmd/corsgateway
 	./build/corsgateway -module $(WASM) -config examples/config.json
 
-# corsctl: the operator tool (validate, explain, schema) in build/.
+# corsctl: the operator tool (validate, explain, probe, schema) in build/.
 corsctl:
 	$(GO) build -o build/corsctl ./cmd/corsctl
 

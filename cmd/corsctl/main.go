@@ -36,6 +36,9 @@ const synopsis = `usage:
                   [--sec-fetch-site V] [--route-name N] [--config N] [--json]
       show what the filter does with one request, and for a denial the
       config change that would allow it
+  corsctl probe --config FILE [--dry-run] [--json] [--max-requests N] [--rate R] URL
+      send requests derived from the policy to URL's host and report every
+      answer that differs from the filter's prediction (exit 1)
   corsctl schema
       print the JSON Schema of the plugin config
   corsctl help
@@ -43,7 +46,8 @@ const synopsis = `usage:
 `
 
 const exitHelp = `
-exit status: 0 ok, 1 invalid config, 2 usage or I/O error
+exit status: 0 ok, 1 invalid config (probe: a response not as predicted),
+2 usage or I/O error
 `
 
 // usage is the help text: the synopsis, then every flag of every command
@@ -57,6 +61,8 @@ func init() {
 	explain, _ := explainFlags(io.Discard)
 	writeFlags(&b, "validate", validate)
 	writeFlags(&b, "explain", explain)
+	probe, _ := probeFlags(io.Discard)
+	writeFlags(&b, "probe", probe)
 	b.WriteString(exitHelp)
 	usage = b.String()
 }
@@ -75,7 +81,7 @@ func writeFlags(b *strings.Builder, command string, fs *flag.FlagSet) {
 	width := 0
 	fs.VisitAll(func(f *flag.Flag) {
 		arg, help := flag.UnquoteUsage(f)
-		if n, ok := argNames[f.Name]; ok && arg != "" {
+		if n, ok := argNames[f.Name]; ok && arg != "" && arg == strings.ToLower(arg) {
 			arg = n
 		}
 		name := "--" + f.Name
@@ -109,6 +115,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runValidate(args[1:], stdout, stderr)
 	case "explain":
 		return runExplain(args[1:], stdout, stderr)
+	case "probe":
+		return runProbe(args[1:], stdout, stderr)
 	case "schema":
 		return runSchema(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
