@@ -17,11 +17,12 @@ wasm: $(WASM) $(NOOP_WASM)
 
 # Every step that can take more than a few seconds on a fresh machine
 # (downloading modules, a cold build cache) first says what it does: a
-# silent minute reads as a hang. The times quoted are measured on a 2-core
-# machine, cold (empty GOCACHE and GOMODCACHE) and warm.
+# silent minute reads as a hang. The times quoted were measured on a
+# 2-core machine, cold (empty GOCACHE and GOMODCACHE) and warm; see
+# docs/first-use.md.
 $(WASM): FORCE
 	@mkdir -p build
-	@echo "==> building $@ (the filter; first build downloads modules and compiles: ~1 min, then ~2 s)"
+	@echo "==> building $@ (the filter; the first build downloads modules: ~15 s, then ~1 s)"
 	@$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ .
 
 # A module built the same way that does nothing: the baseline that the
@@ -43,10 +44,19 @@ soak: wasm
 bench-filter: wasm
 	$(GO) test -run='^$$' -bench=. -benchmem -cpuprofile build/cpu.prof .
 
+# vet runs in the groups `make test` uses, each announced: on a fresh
+# machine vet compiles every dependency first (about a minute in all), and
+# one silent minute reads as a hang.
 vet:
-	@echo "==> go vet ./... (native; on a fresh machine this compiles every dependency: ~3 min cold, ~10 s warm)"
-	@$(GO) vet ./...
-	@echo "==> go vet . (GOOS=wasip1 GOARCH=wasm: the module as Envoy loads it)"
+	@echo "==> [vet 1/5] policy, corsctl, corshttp, schema, deploy (first run: compiles Envoy's and Istio's API packages)"
+	@$(GO) vet $(TEST_UNIT)
+	@echo "==> [vet 2/5] the module's packages, natively"
+	@$(GO) vet $(TEST_MODULE)
+	@echo "==> [vet 3/5] corsgateway and e2e"
+	@$(GO) vet $(TEST_GATEWAY)
+	@echo "==> [vet 4/5] browser tests (first run: compiles chromedp)"
+	@$(GO) vet $(TEST_BROWSER) $(TEST_REST)
+	@echo "==> [vet 5/5] the module as Envoy loads it (GOOS=wasip1 GOARCH=wasm)"
 	@$(WASM_ENV) $(GO) vet .
 
 # check: the fast static checks (formatting, vet, config files against
@@ -76,7 +86,7 @@ chromium:
 test: chromium check wasm
 	@echo "==> [1/4] policy, corsctl, corshttp, schema and deploy-file tests"
 	@$(GO) test -count=1 $(TEST_UNIT)
-	@echo "==> [2/4] the module in wazero: scenario table, host calls, 1,000,000-request soak (~1 min)"
+	@echo "==> [2/4] the module in wazero: scenario table, host calls, 1,000,000-request soak (~25-50 s)"
 	@$(GO) test -count=1 $(TEST_MODULE)
 	@echo "==> [3/4] corsgateway and the HTTP replay against it"
 	@$(GO) test -count=1 $(TEST_GATEWAY)
@@ -99,7 +109,7 @@ bench: wasm
 # Without a terminal, SIGINT or SIGTERM to the process group stops both as
 # before.
 run: wasm
-	@echo "==> building build/corsgateway (the local stand-in for Envoy)"
+	@echo "==> building build/corsgateway (the local stand-in for Envoy; first build compiles wazero: ~25 s)"
 	@$(GO) build -o build/corsgateway ./cmd/corsgateway
 	@echo "==> starting: ./build/corsgateway -module $(WASM) -config examples/config.json"
 	@if [ -t 0 ]; then exec sh -mc '$(RUN_GATEWAY)'; else exec $(RUN_GATEWAY); fi
