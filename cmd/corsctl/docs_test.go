@@ -22,17 +22,21 @@ import (
 // corsctl subcommand and flag against corsctl's own flag sets.
 
 // codeLines returns the command lines of the fenced code blocks in md:
-// continuation lines joined, "$ " prompts removed, "#" comments cut.
+// every line of a shell block (```sh, ```bash, ```shell), and the "$ "
+// lines of any other block (the rest of those is output, e.g. an error
+// message that happens to start with "make"). Continuation lines are
+// joined, prompts removed, "#" comments cut.
 func codeLines(md string) []string {
 	var out []string
-	in := false
+	in, shell := false, false
 	var cont string
 	sc := bufio.NewScanner(strings.NewReader(md))
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+		if fence, ok := strings.CutPrefix(strings.TrimSpace(line), "```"); ok {
 			in = !in
+			shell = in && slices.Contains([]string{"sh", "bash", "shell", "console"}, strings.TrimSpace(fence))
 			cont = ""
 			continue
 		}
@@ -45,7 +49,11 @@ func codeLines(md string) []string {
 		}
 		line = strings.TrimSpace(cont + line)
 		cont = ""
-		line = strings.TrimPrefix(line, "$ ")
+		var prompt bool
+		line, prompt = strings.CutPrefix(line, "$ ")
+		if !shell && !prompt {
+			continue
+		}
 		if i := strings.Index(line, " #"); i >= 0 {
 			line = line[:i]
 		}
@@ -206,14 +214,16 @@ func TestDocCommandCheckFindsMistakes(t *testing.T) {
 	}{
 		{"existing commands", "```sh\nmake run\n$ corsctl validate --strict a.json\ngo run ./cmd/corsctl explain f --origin https://a --preflight\n```\n", ""},
 		{"prose is not checked", "run `make nothing` or corsctl frobnicate\n", ""},
-		{"unknown make target", "```\nmake wasm soak   # soak test\n```\n", `make target "soak"`},
-		{"variable override is not a target", "```\nmake test GO=go1.26\n```\n", ""},
-		{"unknown subcommand", "```\ncorsctl lint a.json\n```\n", `subcommand "lint"`},
-		{"unknown flag", "```\n./build/corsctl explain f --origin o --creds\n```\n", `flag "--creds"`},
-		{"flag of another subcommand", "```\ncorsctl validate --preflight a.json\n```\n", `flag "--preflight"`},
-		{"bracketed optional flag", "```\ncorsctl validate [--strikt] FILE...\n```\n", `flag "--strikt"`},
-		{"continued line", "```\ncorsctl explain f \\\n  --origni o\n```\n", `flag "--origni"`},
-		{"after &&", "```\nmake wasm && make tset\n```\n", `make target "tset"`},
+		{"output is not checked", "```\nmake test needs Chromium\ncorsctl: unknown command\n```\n", ""},
+		{"prompt in an output block", "```\n$ make nothing\n```\n", `make target "nothing"`},
+		{"unknown make target", "```sh\nmake wasm soak   # soak test\n```\n", `make target "soak"`},
+		{"variable override is not a target", "```sh\nmake test GO=go1.26\n```\n", ""},
+		{"unknown subcommand", "```bash\ncorsctl lint a.json\n```\n", `subcommand "lint"`},
+		{"unknown flag", "```sh\n./build/corsctl explain f --origin o --creds\n```\n", `flag "--creds"`},
+		{"flag of another subcommand", "```sh\ncorsctl validate --preflight a.json\n```\n", `flag "--preflight"`},
+		{"bracketed optional flag", "```sh\ncorsctl validate [--strikt] FILE...\n```\n", `flag "--strikt"`},
+		{"continued line", "```sh\ncorsctl explain f \\\n  --origni o\n```\n", `flag "--origni"`},
+		{"after &&", "```sh\nmake wasm && make tset\n```\n", `make target "tset"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
