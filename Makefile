@@ -48,15 +48,17 @@ bench-filter: wasm
 # machine vet compiles every dependency first (about a minute in all), and
 # one silent minute reads as a hang.
 vet:
-	@echo "==> [vet 1/5] policy, corsctl, corshttp, schema, deploy (first run: compiles Envoy's and Istio's API packages)"
-	@$(GO) vet $(TEST_UNIT)
-	@echo "==> [vet 2/5] the module's packages, natively"
+	@echo "==> [vet 1/6] policy, corsctl, corshttp, schema"
+	@$(GO) vet $(filter-out ./deploy,$(TEST_UNIT))
+	@echo "==> [vet 2/6] deploy-file checks (first run: compiles Envoy's, Istio's and Compose's packages, ~1 min)"
+	@$(GO) vet ./deploy
+	@echo "==> [vet 3/6] the module's packages, natively"
 	@$(GO) vet $(TEST_MODULE)
-	@echo "==> [vet 3/5] corsgateway and e2e"
+	@echo "==> [vet 4/6] corsgateway and e2e"
 	@$(GO) vet $(TEST_GATEWAY)
-	@echo "==> [vet 4/5] browser tests (first run: compiles chromedp)"
+	@echo "==> [vet 5/6] browser tests (first run: compiles chromedp)"
 	@$(GO) vet $(TEST_BROWSER) $(TEST_REST)
-	@echo "==> [vet 5/5] the module as Envoy loads it (GOOS=wasip1 GOARCH=wasm)"
+	@echo "==> [vet 6/6] the module as Envoy loads it (GOOS=wasip1 GOARCH=wasm)"
 	@$(WASM_ENV) $(GO) vet .
 
 # check: the fast static checks (formatting, vet, config files against
