@@ -87,27 +87,47 @@ func TestCompileReportsEverythingAtOnce(t *testing.T) {
 // ParseConfig followed by New accepts; reporting more errors at once must
 // never let a config through.
 func TestCompileAgreesWithParseConfig(t *testing.T) {
-	configs := []string{
-		`{}`,
-		`{"allowOrigins": ["https://a.example"]}`,
-		`{"allowOrigins": ["https://a.example"], "allowOrign": []}`,
-		`{"allowOrigins": ["https://a.example"], "shadow": 1}`,
-		`{"allowOrigins": ["https://a.example"], "routes": [1]}`,
-		`{"allowOrigins": ["https://a.example"], "routes": [{"hosts": ["a.example"], "allowOrigins": ["https://b.example"], "x": 1}]}`,
-		`{"allowOrigins": ["https://a.example"], "allowOrigins": ["https://a.example"]}`,
-		`{"allowOrigins": ["https://a.example"], "maxAge": 0.5}`,
-		`[]`,
-		`{`,
+	for _, c := range agreementSeeds {
+		checkAgreement(t, []byte(c))
 	}
-	for _, c := range configs {
-		_, cerr := Compile([]byte(c))
-		cfg, perr := ParseConfig([]byte(c))
-		want := perr
-		if want == nil {
-			_, want = New(cfg)
-		}
-		if (cerr == nil) != (want == nil) {
-			t.Errorf("%s: Compile error %v; want an error exactly when ParseConfig+New gives one (%v)", c, cerr, want)
-		}
+}
+
+// FuzzCompileAgreement: for any input, Compile fails exactly when
+// ParseConfig or New does, and its report starts with every structural
+// error ParseConfig gives, in order.
+func FuzzCompileAgreement(f *testing.F) {
+	for _, c := range agreementSeeds {
+		f.Add([]byte(c))
 	}
+	f.Fuzz(func(t *testing.T, data []byte) { checkAgreement(t, data) })
+}
+
+func checkAgreement(t *testing.T, data []byte) {
+	t.Helper()
+	_, cerr := Compile(data)
+	cfg, perr := ParseConfig(data)
+	want := perr
+	if want == nil {
+		_, want = New(cfg)
+	}
+	if (cerr == nil) != (want == nil) {
+		t.Fatalf("%q: Compile error %v; want an error exactly when ParseConfig+New gives one (%v)", data, cerr, want)
+	}
+	if perr != nil && !strings.HasPrefix(cerr.Error(), perr.Error()) {
+		t.Errorf("%q: Compile error:\n%v\nwant it to start with ParseConfig's:\n%v", data, cerr, perr)
+	}
+}
+
+var agreementSeeds = []string{
+	`{}`,
+	`{"allowOrigins": ["https://a.example"]}`,
+	`{"allowOrigins": ["https://a.example"], "allowOrign": []}`,
+	`{"allowOrigins": ["https://a.example"], "shadow": 1}`,
+	`{"allowOrigins": ["https://a.example"], "routes": [1]}`,
+	`{"allowOrigins": ["https://a.example"], "routes": [{"hosts": ["a.example"], "allowOrigins": ["https://b.example"], "x": 1}]}`,
+	`{"allowOrigins": ["https://a.example"], "allowOrigins": ["https://a.example"]}`,
+	`{"allowOrigins": ["https://a.example"], "maxAge": 0.5}`,
+	`[]`,
+	`{`,
+	`{"routes": [{"hosts": ["a.example"], "allowOrigins": ["https://*.com"], "allowCredentials": true, "hostz": 1}, "x"]}`,
 }
