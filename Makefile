@@ -89,7 +89,7 @@ chromium:
 test: chromium check wasm
 	@echo "==> [1/4] policy, corsctl, corshttp, schema and deploy-file tests"
 	@$(GO) test -count=1 $(TEST_UNIT)
-	@echo "==> [2/4] the module in wazero: scenario table, host calls, 1,000,000-request soak (~25-50 s)"
+	@echo "==> [2/4] the module in wazero: scenario table, host calls, 1,000,000-request soak (~25 s on an idle 2-core machine)"
 	@$(GO) test -count=1 $(TEST_MODULE)
 	@echo "==> [3/4] corsgateway and the HTTP replay against it"
 	@$(GO) test -count=1 $(TEST_GATEWAY)
