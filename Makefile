@@ -114,7 +114,7 @@ bench: wasm
 run: wasm
 	@echo "==> building build/corsgateway (the local stand-in for Envoy; first build compiles wazero: ~25 s)"
 	@$(GO) build -o build/corsgateway ./cmd/corsgateway
-	@echo "==> starting: ./build/corsgateway -module $(WASM) -config examples/config.json"
+	@echo "==> starting: $(RUN_GATEWAY)"
 	@if [ -t 0 ]; then exec sh -mc '$(RUN_GATEWAY)'; else exec $(RUN_GATEWAY); fi
 
 RUN_GATEWAY = ./build/corsgateway -module $(WASM) -config examples/config.json
