@@ -73,11 +73,42 @@ func (w *writer) commit() {
 // respond carries out a local reply. The reply is ours alone, so any
 // Access-Control-* header an outer handler put in the map is removed: a
 // refused preflight carries none (Fetch: 403 without CORS headers).
+//
+// A refusal gets a one-line text body with its reason (policy.RefusalText:
+// no request data in it), for people reading it with curl.
 func (m *Middleware) respond(w http.ResponseWriter, cw *writer, d *policy.Decision) {
 	h := w.Header()
 	stripAccessControl(h)
 	m.setHeaders(h, cw, d)
+	var body []byte
+	if int(d.Reason) < len(refusalBodies) {
+		body = refusalBodies[d.Reason]
+	}
+	if len(body) > 0 {
+		h["Content-Type"] = textPlain
+		h["X-Content-Type-Options"] = nosniff
+	}
 	w.WriteHeader(d.Status)
+	if len(body) > 0 {
+		w.Write(body)
+	}
+}
+
+// refusalBodies are policy.RefusalText as bytes, indexed by reason, so
+// that writing one does not allocate. Shared header values, likewise:
+// read-only, never appended to.
+var (
+	refusalBodies [32][]byte
+	textPlain     = []string{"text/plain; charset=utf-8"}
+	nosniff       = []string{"nosniff"}
+)
+
+func init() {
+	for r := range refusalBodies {
+		if t := policy.RefusalText(policy.Reason(r)); t != "" {
+			refusalBodies[r] = []byte(t)
+		}
+	}
 }
 
 // setHeaders replaces each decision header and merges Decision.Vary.

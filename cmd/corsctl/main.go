@@ -123,9 +123,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "corsctl: unknown command %q\n%s", args[0], usage)
+	fmt.Fprintf(stderr, "corsctl: unknown command %q\n%s", args[0], helpHint)
 	return exitUsage
 }
+
+// helpHint follows a usage error: one line on where the full text is,
+// rather than the full text, which would bury the error above it.
+const helpHint = "run `corsctl help` for the commands and their flags\n"
 
 // parseInterspersed parses flags that may come before or after the
 // positional arguments ("explain FILE --origin O" and "explain --origin O
@@ -147,16 +151,21 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("corsctl "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	// The flag package prints its error, then calls Usage; flagExit adds
+	// the rest, which depends on whether help was asked for.
+	fs.Usage = func() {}
 	return fs
 }
 
-// flagExit maps a flag parsing error to an exit code: --help is not an
-// error.
-func flagExit(err error) int {
+// flagExit finishes a flag parsing error: --help prints the usage and is
+// not an error; anything else gets the help hint under the flag package's
+// one-line message.
+func flagExit(err error, stdout, stderr io.Writer) int {
 	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
+	fmt.Fprint(stderr, helpHint)
 	return exitUsage
 }
 
