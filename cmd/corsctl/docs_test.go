@@ -94,6 +94,7 @@ func corsctlFlags() map[string]map[string]bool {
 	for name, fs := range map[string]*flag.FlagSet{
 		"validate": flagSetOf(validateFlags(io.Discard)),
 		"explain":  flagSetOf(explainFlags(io.Discard)),
+		"probe":    flagSetOf(probeFlags(io.Discard)),
 	} {
 		cmds[name] = map[string]bool{"h": true, "help": true}
 		fs.VisitAll(func(f *flag.Flag) { cmds[name][f.Name] = true })

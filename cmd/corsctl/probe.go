@@ -84,7 +84,7 @@ func runProbe(args []string, stdout, stderr io.Writer) int {
 	fs, o := probeFlags(stderr)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		return flagExit(err)
+		return flagExit(err, stdout, stderr)
 	}
 	target, msg := checkProbeArgs(o, pos)
 	if msg != "" {
