@@ -36,6 +36,9 @@ const synopsis = `usage:
                   [--sec-fetch-site V] [--route-name N] [--config N] [--json]
       show what the filter does with one request, and for a denial the
       config change that would allow it
+  corsctl import --from istio|envoy|rscors [--out FILE] [--explain-diff] FILE...
+      translate an existing CORS setup into a corswasm policy and audit it:
+      holes closed, TODOs left to the operator (exit 1 when any)
   corsctl schema
       print the JSON Schema of the plugin config
   corsctl help
@@ -57,6 +60,8 @@ func init() {
 	explain, _ := explainFlags(io.Discard)
 	writeFlags(&b, "validate", validate)
 	writeFlags(&b, "explain", explain)
+	imp, _ := importFlags(io.Discard)
+	writeFlags(&b, "import", imp)
 	b.WriteString(exitHelp)
 	usage = b.String()
 }
@@ -64,7 +69,7 @@ func init() {
 // argNames are the placeholders the synopsis uses for flag values.
 var argNames = map[string]string{
 	"origin": "ORIGIN", "method": "M", "header": "NAME", "url": "URL",
-	"sec-fetch-site": "V", "route-name": "N", "config": "N",
+	"sec-fetch-site": "V", "route-name": "N", "config": "N", "from": "istio|envoy|rscors", "out": "FILE",
 }
 
 // writeFlags lists a command's flags, one per line: "--name ARG  what it
@@ -111,6 +116,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runExplain(args[1:], stdout, stderr)
 	case "schema":
 		return runSchema(args[1:], stdout, stderr)
+	case "import":
+		return runImport(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
