@@ -374,6 +374,9 @@ func envoyMatch(p *oldPolicy, r *routev3.Route, rp string, hostsOK bool, a *audi
 		return
 	}
 	p.routeNames, p.pathPrefixes, p.sampleRouteName = []string{r.GetName()}, nil, r.GetName()
+	if !hostsOK {
+		p.hosts = nil // the route name alone selects it; listing some hosts would drop the rest
+	}
 	a.add(sevNote, mp, "", "a route match corswasm cannot express", `selected by Envoy's route_name "`+r.GetName()+`"`)
 }
 

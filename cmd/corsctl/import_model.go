@@ -70,13 +70,13 @@ type oldPolicy struct {
 
 	// Envoy-shaped settings: lists as the source wrote them.
 	allowMethods, allowHeaders, exposeHeaders []string
-	methodsPath, headersPath, exposePath       string
-	maxAge                                     string // seconds as Envoy sends it; "" = none
-	maxAgePath                                 string
-	credentials                                bool
-	credentialsPath                            string
-	privateNetwork                             bool
-	forwardUnmatched                           bool // Envoy forwards preflights from origins it does not allow
+	methodsPath, headersPath, exposePath      string
+	maxAge                                    string // seconds as Envoy sends it; "" = none
+	maxAgePath                                string
+	credentials                               bool
+	credentialsPath                           string
+	privateNetwork                            bool
+	forwardUnmatched                          bool // Envoy forwards preflights from origins it does not allow
 	// enabled/shadow: Envoy's filter_enabled and shadow_enabled as a
 	// yes/no; a fraction that is neither 0 nor 100 % is a TODO.
 	enabled, shadow bool

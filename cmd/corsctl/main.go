@@ -5,10 +5,12 @@
 //	corsctl explain FILE --origin O [--method M] [--header H]... [--url URL] [--preflight]
 //	                [--private-network] [--credentials] [--sec-fetch-site V] [--route-name N]
 //	                [--config N] [--json]
+//	corsctl import --from istio|envoy|rscors [--out FILE] [--explain-diff] FILE...
 //	corsctl schema
 //
-// Exit codes: 0 valid / explained, 1 invalid config (or, for explain, a
-// config that does not load), 2 usage or I/O error.
+// Exit codes: 0 valid / explained / imported, 1 invalid config (or, for
+// explain, a config that does not load; for import, TODOs left to the
+// operator), 2 usage or I/O error.
 package main
 
 import (
