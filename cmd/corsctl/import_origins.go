@@ -271,7 +271,12 @@ func convertRegex(m *oldMatcher, a *audit) carried {
 		if err == nil && fixed != v {
 			fm := oldMatcher{kind: matchRegex, value: fixed}
 			if fm.matches(sample) && !fm.matches(hole) {
-				a.add(sevHole, m.path, v, `an unescaped "." matches any character, so it also allowed "`+hole+`"`, `replaced by "`+fixed+`" (dots escaped)`)
+				what := `an unescaped "." matches any character, so it also allowed "` + hole + `"`
+				if w := regexAsWildcard(fixed); w != "" {
+					a.add(sevHole, m.path, v, what, `replaced by the wildcard origin "`+w+`" (dots escaped, whole labels)`)
+					return carried{origins: []string{w}}
+				}
+				a.add(sevHole, m.path, v, what, `replaced by "`+fixed+`" (dots escaped)`)
 				return carried{regexes: []string{fixed}}
 			}
 		}
@@ -282,7 +287,29 @@ func convertRegex(m *oldMatcher, a *audit) carried {
 		a.add(sevTODO, m.path, v, `also matches "`+tail+`": the host is not closed off`, "not carried over; end the host part explicitly")
 		return carried{}
 	}
+	if w := regexAsWildcard(v); w != "" {
+		a.add(sevNote, m.path, v, "a regex for every subdomain", `carried over as the wildcard origin "`+w+`", which allows the same origins`)
+		return carried{origins: []string{w}}
+	}
 	return carried{regexes: []string{v}}
+}
+
+// subdomainRegex recognizes "scheme://.*\.example\.com" (or .+): every
+// subdomain at any depth, which is exactly what corswasm's
+// "scheme://*.example.com" allows among origins browsers send.
+var subdomainRegex = regexp.MustCompile(`^\^?(https?)://(?:\.\*|\.\+|\(\.\*\)|\(\.\+\))\\\.((?:[a-z0-9-]+\\\.)*[a-z0-9-]+)\$?$`)
+
+// regexAsWildcard returns the wildcard origin a subdomain regex means, or "".
+func regexAsWildcard(expr string) string {
+	m := subdomainRegex.FindStringSubmatch(expr)
+	if m == nil {
+		return ""
+	}
+	w := m[1] + "://*." + strings.ReplaceAll(m[2], `\.`, ".")
+	if validOrigin(w) != nil {
+		return ""
+	}
+	return w
 }
 
 // dotHole returns an origin the regex matches that differs from sample

@@ -31,7 +31,7 @@ func TestImportRealWorld(t *testing.T) {
 			name: "istio VirtualService with exact, prefix and regex origins", from: "istio", file: "virtualservice.yaml", code: exitOK,
 			findings: []string{
 				`hole: document 1 (VirtualService prod/shop): spec.http[1].corsPolicy.allowOrigins[0]: "https://partner.example.com": a prefix match also allowed "https://partner.example.com.evil.example"`,
-				`hole: document 1 (VirtualService prod/shop): spec.http[2].corsPolicy.allowOrigins[0]: "https://.*.example.com": an unescaped "." matches any character, so it also allowed "https://appxexample.com"; replaced by "https://.*\.example\.com"`,
+				`hole: document 1 (VirtualService prod/shop): spec.http[2].corsPolicy.allowOrigins[0]: "https://.*.example.com": an unescaped "." matches any character, so it also allowed "https://appxexample.com"; replaced by the wildcard origin "https://*.example.com"`,
 				`note: document 3 (VirtualService prod/catalogue): spec.http[0].corsPolicy.allowOrigin[0]: "*": allowOrigin used as a wildcard`,
 				`note: document 1 (VirtualService prod/shop): spec.http[2].match: a regex uri match corswasm cannot express; selected by Envoy's route_name (legacy`,
 			},
@@ -197,6 +197,8 @@ func TestConvertOrigin(t *testing.T) {
 		{"contains", oldMatcher{kind: matchContains, value: "example"}, engineEnvoy, nil, nil, sevTODO},
 		{"regex with unescaped dots", oldMatcher{kind: matchRegex, value: "https://app.example.com"}, engineEnvoy, nil, []string{`https://app\.example\.com`}, sevHole},
 		{"regex with escaped dots", oldMatcher{kind: matchRegex, value: `https://[a-z]+\.example\.com`}, engineEnvoy, nil, []string{`https://[a-z]+\.example\.com`}, 255},
+		{"regex for every subdomain", oldMatcher{kind: matchRegex, value: `https://.*\.example\.com`}, engineEnvoy, []string{"https://*.example.com"}, nil, sevNote},
+		{"regex for every subdomain with unescaped dots", oldMatcher{kind: matchRegex, value: `https://.+.example.com`}, engineEnvoy, []string{"https://*.example.com"}, nil, sevHole},
 		{"regex open at the end", oldMatcher{kind: matchRegex, value: `https://app\.example\.com.*`}, engineEnvoy, nil, nil, sevTODO},
 		{"regex matching everything", oldMatcher{kind: matchRegex, value: ".*"}, engineEnvoy, []string{"*"}, nil, sevNote},
 		{"regex Go refuses", oldMatcher{kind: matchRegex, value: `https://\Capp\.com`}, engineEnvoy, nil, nil, sevTODO},
