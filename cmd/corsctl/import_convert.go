@@ -132,7 +132,7 @@ func convertPolicy(p *oldPolicy, a *audit) *emitted {
 		if creds {
 			what := `"*" with credentials: Envoy answers every origin with that origin and Access-Control-Allow-Credentials: true, so every site can read users' data`
 			if p.engine == engineRSCors {
-				what = `"*" with credentials: rs/cors answers "Access-Control-Allow-Origin: *" with Access-Control-Allow-Credentials: true, which browsers refuse on credentialed requests (and rs/cors before 1.5 reflected every origin, CVE-2018-20744)`
+				what = `"*" with credentials: rs/cors answers "Access-Control-Allow-Origin: *" with Access-Control-Allow-Credentials: true, which browsers refuse on credentialed requests (and rs/cors 1.3.0 and earlier reflected every origin, CVE-2018-20744)`
 			}
 			a.add(sevTODO, src, "*", what,
 				`carried over as "*" without allowCredentials, so only requests without credentials work; list the trusted origins and set allowCredentials`)
