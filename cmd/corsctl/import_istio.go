@@ -28,42 +28,75 @@ func readIstio(data []byte, a *audit) (olds, uncovered []*oldPolicy, err error) 
 			return nil, nil, fmt.Errorf("%s%s", docLabel(d, multi), fileLines(strings.TrimPrefix(err.Error(), "error converting YAML to JSON: "), d.line-1))
 		}
 		var head struct {
-			Kind string          `json:"kind"`
-			Spec json.RawMessage `json:"spec"`
+			Kind  string            `json:"kind"`
+			Items []json.RawMessage `json:"items"`
 		}
-		if json.Unmarshal(js, &head) != nil || head.Kind != "VirtualService" {
+		if json.Unmarshal(js, &head) != nil {
 			continue
 		}
-		var vs clientnetworkingv1.VirtualService
-		if err := json.Unmarshal(js, &vs); err != nil {
-			return nil, nil, fmt.Errorf("%sVirtualService: %v", docLabel(d, multi), err)
-		}
-		found++
-		id := vs.Name
-		if vs.Namespace != "" {
-			id = vs.Namespace + "/" + vs.Name
-		}
-		label := "VirtualService " + id
+		prefix := ""
 		if multi {
-			label = "document " + strconv.Itoa(d.index) + " (" + label + ")"
+			prefix = "document " + strconv.Itoa(d.index) + " "
 		}
-		// The generated decoder skips unknown fields, as the API server
-		// prunes them; a misspelt corsPolicy field would silently vanish.
-		// Decode again with the same jsonpb, strictly.
-		var strict networkingv1.VirtualService
-		if len(head.Spec) > 0 && !bytes.Equal(head.Spec, []byte("null")) {
-			if err := (&jsonpb.Unmarshaler{}).Unmarshal(bytes.NewReader(head.Spec), &strict); err != nil {
-				a.add(sevTODO, label+": spec", "", "Istio ignores what it does not know here ("+err.Error()+")", "check the spelling; the import read the rest")
+		objs := []json.RawMessage{js}
+		if strings.HasSuffix(head.Kind, "List") {
+			// kubectl get virtualservices -A -o yaml writes one List.
+			objs = head.Items
+		}
+		for i, obj := range objs {
+			where := prefix
+			if strings.HasSuffix(head.Kind, "List") {
+				where += indexed("items", i) + " "
+			}
+			o, u, ok, err := istioObject(obj, where, a)
+			if err != nil {
+				return nil, nil, err
+			}
+			if ok {
+				found++
+				olds, uncovered = append(olds, o...), append(uncovered, u...)
 			}
 		}
-		o, u := istioRoutes(&vs, label, a)
-		olds = append(olds, o...)
-		uncovered = append(uncovered, u...)
 	}
 	if found == 0 {
 		return nil, nil, fmt.Errorf("no VirtualService found (kind: VirtualService, apiVersion networking.istio.io/…)")
 	}
 	return olds, uncovered, nil
+}
+
+// istioObject reads one object if it is a VirtualService. where is ""
+// or names its document or list item.
+func istioObject(js []byte, where string, a *audit) (olds, uncovered []*oldPolicy, ok bool, err error) {
+	var head struct {
+		Kind string          `json:"kind"`
+		Spec json.RawMessage `json:"spec"`
+	}
+	if json.Unmarshal(js, &head) != nil || head.Kind != "VirtualService" {
+		return nil, nil, false, nil
+	}
+	var vs clientnetworkingv1.VirtualService
+	if err := json.Unmarshal(js, &vs); err != nil {
+		return nil, nil, false, fmt.Errorf("%sVirtualService: %v", where, err)
+	}
+	id := vs.Name
+	if vs.Namespace != "" {
+		id = vs.Namespace + "/" + vs.Name
+	}
+	label := "VirtualService " + id
+	if where != "" {
+		label = strings.TrimSuffix(where, " ") + " (" + label + ")"
+	}
+	// The generated decoder skips unknown fields, as the API server
+	// prunes them; a misspelt corsPolicy field would silently vanish.
+	// Decode again with the same jsonpb, strictly.
+	var strict networkingv1.VirtualService
+	if len(head.Spec) > 0 && !bytes.Equal(head.Spec, []byte("null")) {
+		if err := (&jsonpb.Unmarshaler{}).Unmarshal(bytes.NewReader(head.Spec), &strict); err != nil {
+			a.add(sevTODO, label+": spec", "", "Istio ignores what it does not know here ("+err.Error()+")", "check the spelling; the import read the rest")
+		}
+	}
+	olds, uncovered = istioRoutes(&vs, label, a)
+	return olds, uncovered, true, nil
 }
 
 func istioRoutes(vs *clientnetworkingv1.VirtualService, label string, a *audit) (olds, uncovered []*oldPolicy) {
@@ -138,8 +171,9 @@ func istioHosts(list []string, ns, label string, a *audit) (hosts []string, samp
 			a.add(sevTODO, label+": "+indexed("spec.hosts", j), h, "a partial-label wildcard corswasm hosts cannot express", "list the hosts")
 			continue
 		case !strings.Contains(h, ".") && ns != "":
-			a.add(sevNote, label+": "+indexed("spec.hosts", j), h, "a short service name", "matched as "+h+", "+h+"."+ns+" and "+h+"."+ns+".svc.cluster.local")
-			hosts = append(hosts, h, h+"."+ns, h+"."+ns+".svc.cluster.local")
+			forms := []string{h, h + "." + ns, h + "." + ns + ".svc", h + "." + ns + ".svc.cluster.local"}
+			a.add(sevNote, label+": "+indexed("spec.hosts", j), h, "a short service name", "matched as "+strings.Join(forms, ", "))
+			hosts = append(hosts, forms...)
 			continue
 		}
 		hosts = append(hosts, strings.ToLower(h))

@@ -43,6 +43,14 @@ func TestImportRealWorld(t *testing.T) {
 			routes: []string{"shop/account", "shop/partner", "shop/legacy", "catalogue/public"},
 		},
 		{
+			name: "kubectl List of VirtualServices with a misspelt field", from: "istio", file: "virtualservices-list.yaml", code: exitInvalid,
+			findings: []string{
+				`TODO: items[1] (VirtualService payments/reports): spec: Istio ignores what it does not know here (unknown field "allowCredential"`,
+				`note: items[1] (VirtualService payments/reports): spec.hosts[0]: "reports": a short service name; matched as reports, reports.payments, reports.payments.svc, reports.payments.svc.cluster.local`,
+			},
+			routes: []string{"billing/api", "reports/api"},
+		},
+		{
 			name: "envoy bootstrap with vhost- and route-level CorsPolicy", from: "envoy", file: "envoy-bootstrap.yaml", code: exitOK,
 			findings: []string{
 				`hole: static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0].typed_per_filter_config.envoy.filters.http.cors.allow_origin_string_match[0]: "https://pay.example.com": a prefix match also allowed`,
