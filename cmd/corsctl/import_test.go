@@ -442,3 +442,23 @@ func TestImportRepair(t *testing.T) {
 		}
 	}
 }
+
+// TestMigratingDocIsCurrent keeps docs/migrating.md's worked example the
+// tool's real output: the audit, the diff and the policy.
+func TestMigratingDocIsCurrent(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/migrating.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "policy.json")
+	r := exe(t, "import", "--from", "istio", "--explain-diff", "--out", out, "cmd/corsctl/testdata/import/virtualservice.yaml")
+	policyJSON, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"report": r.stderr, "policy": string(policyJSON)} {
+		if !strings.Contains(string(doc), want) {
+			t.Errorf("docs/migrating.md: the worked example's %s is not the tool's output; got from the tool:\n%s", name, want)
+		}
+	}
+}
