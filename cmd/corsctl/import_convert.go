@@ -42,6 +42,9 @@ type importResult struct {
 // passes validation, dropping (with a TODO) whatever the validator
 // refuses, and checking that routes without CORS stay without it.
 func convert(olds, uncovered []*oldPolicy, a *audit) (*importResult, error) {
+	if len(olds) == 0 {
+		a.add(sevTODO, "source", "", "configures no CORS policy at all, so the imported policy is empty", "check that this is the right file")
+	}
 	var list []*emitted
 	forwarded := false
 	for _, p := range olds {

@@ -46,6 +46,9 @@ func readEnvoy(data []byte, a *audit) (olds, uncovered []*oldPolicy, err error) 
 	if err := json.Unmarshal(js, &tree); err != nil {
 		return nil, nil, fmt.Errorf("not an Envoy config object: %v", err)
 	}
+	if kind, ok := tree["kind"].(string); ok {
+		return nil, nil, fmt.Errorf("a Kubernetes object (kind %s), not an Envoy bootstrap or RouteConfiguration; for VirtualServices use --from istio", kind)
+	}
 	// Filters corsctl has no types for (any extension outside the few it
 	// links) cannot matter to CORS: decode them as empty.
 	unknown := map[string]bool{}

@@ -383,6 +383,8 @@ func TestImportUsage(t *testing.T) {
 		{"no file", []string{"import", "--from", "istio"}, exitUsage, "no FILE given"},
 		{"missing file", []string{"import", "--from", "envoy", "does-not-exist.yaml"}, exitUsage, "no such file"},
 		{"no VirtualService", []string{"import", "--from", "istio", "cmd/corsctl/testdata/k8s-other.yaml"}, exitInvalid, "no VirtualService found"},
+		{"Kubernetes object given to --from envoy", []string{"import", "--from", "envoy", "deploy/istio/wasmplugin.yaml"}, exitInvalid, "a Kubernetes object (kind WasmPlugin)"},
+		{"source without CORS", []string{"import", "--from", "envoy", "cmd/corsctl/testdata/import/envoy-no-cors.yaml"}, exitInvalid, "TODO: source: configures no CORS policy at all"},
 		{"unknown rs/cors field", []string{"import", "--from", "rscors", "cmd/corsctl/testdata/nocreds.json"}, exitInvalid, "unknown field"},
 	}
 	for _, tt := range tests {
