@@ -96,6 +96,10 @@ func convertOrigin(m *oldMatcher, eng engine, creds bool, a *audit) carried {
 		}
 		return carried{origins: []string{"*"}, everyOrigin: true}
 	}
+	if eng == engineEnvoy && m.kind != matchRegex && !m.ignoreCase && strings.ToLower(m.value) != m.value {
+		a.add(sevNote, m.path, m.value, "browsers send scheme and host in lowercase and the source compared case-sensitively, so the uppercase part never matched",
+			"carried over; corswasm compares the lowercase form, so it matches now")
+	}
 	switch m.kind {
 	case matchExact:
 		return convertExact(m, eng, a)
@@ -128,10 +132,6 @@ func convertExact(m *oldMatcher, eng engine, a *audit) carried {
 	if err := validOrigin(v); err != nil {
 		a.add(sevNote, m.path, v, "never matched an origin a browser sends ("+reasonOf(err)+")", "removed")
 		return carried{}
-	}
-	if eng == engineEnvoy && !m.ignoreCase && strings.ToLower(v) != v {
-		a.add(sevNote, m.path, v, "never matched: browsers send scheme and host in lowercase and the source compared case-sensitively",
-			"carried over; corswasm compares the lowercase form, so it matches now")
 	}
 	return carried{origins: []string{v}}
 }
@@ -186,8 +186,9 @@ func convertPrefix(m *oldMatcher, a *audit) carried {
 func convertSuffix(m *oldMatcher, a *audit) carried {
 	v := m.value
 	if i := strings.Index(v, "://"); i >= 0 {
-		// Nothing but the origin itself ends in "scheme://host".
-		if validOrigin(v) == nil {
+		// Nothing but the origin itself ends in "scheme://host" (a "*"
+		// there was literal for the source, a wildcard for corswasm).
+		if !strings.Contains(v, "*") && validOrigin(v) == nil {
 			a.add(sevNote, m.path, v, "a suffix match with a scheme only ever matched this origin", `replaced by the exact origin "`+v+`"`)
 			return carried{origins: []string{v}}
 		}
@@ -214,7 +215,7 @@ func convertSuffix(m *oldMatcher, a *audit) carried {
 }
 
 func convertContains(m *oldMatcher, a *audit) carried {
-	if validOrigin(m.value) == nil {
+	if !strings.Contains(m.value, "*") && validOrigin(m.value) == nil {
 		a.add(sevHole, m.path, m.value, `a substring match also allowed "`+m.value+`.evil.example"`, `replaced by the exact origin "`+m.value+`"`)
 		return carried{origins: []string{m.value}}
 	}
