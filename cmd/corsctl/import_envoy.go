@@ -127,13 +127,18 @@ func envoyChain(fc *listenerv3.FilterChain, at string, a *audit) (olds, uncovere
 }
 
 // level is one CorsPolicy of the route > virtual host > route
-// configuration chain, with the path it was read from.
+// configuration chain, with the path it was read from. disabled: a
+// FilterConfig with disabled: true turned the CORS filter off there.
 type level struct {
-	p    *routev3.CorsPolicy
-	path string
+	p        *routev3.CorsPolicy
+	path     string
+	disabled bool
 }
 
-// perFilterCors reads typed_per_filter_config for the CORS filter.
+const filterConfigType = "envoy.config.route.v3.FilterConfig"
+
+// perFilterCors reads typed_per_filter_config for the CORS filter: a
+// CorsPolicy, or a FilterConfig that wraps one or disables the filter.
 func perFilterCors(m map[string]*anypb.Any, at string, names []string, a *audit) *level {
 	if len(names) == 0 {
 		names = []string{corsFilterName}
@@ -143,12 +148,27 @@ func perFilterCors(m map[string]*anypb.Any, at string, names []string, a *audit)
 		if !ok {
 			continue
 		}
+		path := at + ".typed_per_filter_config." + n
+		if strings.HasSuffix(anyCfg.GetTypeUrl(), "/"+filterConfigType) {
+			var fc routev3.FilterConfig
+			if err := anyCfg.UnmarshalTo(&fc); err != nil {
+				a.add(sevTODO, path, "", "cannot read the FilterConfig: "+err.Error(), "not carried over")
+				return nil
+			}
+			if fc.GetDisabled() {
+				return &level{path: path, disabled: true}
+			}
+			if fc.GetConfig() == nil {
+				return nil
+			}
+			anyCfg, path = fc.GetConfig(), path+".config"
+		}
 		var p routev3.CorsPolicy
 		if err := anyCfg.UnmarshalTo(&p); err != nil {
-			a.add(sevTODO, at+".typed_per_filter_config."+n, "", "not an envoy.config.route.v3.CorsPolicy: "+err.Error(), "not carried over")
+			a.add(sevTODO, path, "", "not an envoy.config.route.v3.CorsPolicy: "+err.Error(), "not carried over")
 			return nil
 		}
-		return &level{&p, at + ".typed_per_filter_config." + n}
+		return &level{p: &p, path: path}
 	}
 	return nil
 }
@@ -161,7 +181,7 @@ func envoyRoutes(rc *routev3.RouteConfiguration, at string, corsNames []string, 
 		vhTyped := perFilterCors(vh.GetTypedPerFilterConfig(), vp, corsNames, a)
 		var vhLegacy *level
 		if vh.GetCors() != nil {
-			vhLegacy = &level{vh.GetCors(), vp + ".cors"}
+			vhLegacy = &level{p: vh.GetCors(), path: vp + ".cors"}
 		}
 		type routed struct {
 			p   *oldPolicy
@@ -181,15 +201,28 @@ func envoyRoutes(rc *routev3.RouteConfiguration, at string, corsNames []string, 
 			// without any does it read the legacy cors fields.
 			var chain []level
 			routeTyped := perFilterCors(r.GetTypedPerFilterConfig(), rp, corsNames, a)
+			off := false
 			for _, l := range []*level{routeTyped, vhTyped, rcLevel} {
-				if l != nil {
-					chain = append(chain, *l)
+				switch {
+				case l == nil:
+				case l.disabled:
+					// The most specific FilterConfig decides; a
+					// disabled filter does not run for the route.
+					off = off || len(chain) == 0
+				default:
+					if !off {
+						chain = append(chain, *l)
+					}
 				}
 			}
 			own := routeTyped != nil
+			if off {
+				uncovered = append(uncovered, p)
+				continue
+			}
 			if len(chain) == 0 {
 				if c := r.GetRoute().GetCors(); c != nil {
-					chain = append(chain, level{c, rp + ".route.cors"})
+					chain = append(chain, level{p: c, path: rp + ".route.cors"})
 					own = true
 				}
 				if vhLegacy != nil {

@@ -308,6 +308,12 @@ static_resources:
                   envoy.filters.http.cors:
                     "@type": type.googleapis.com/envoy.config.route.v3.CorsPolicy
                     allow_methods: "DELETE"
+              - match: {prefix: /public}
+                route: {cluster: c}
+                typed_per_filter_config:
+                  envoy.filters.http.cors:
+                    "@type": type.googleapis.com/envoy.config.route.v3.FilterConfig
+                    disabled: true
               - match: {prefix: /}
                 route: {cluster: c}
             - name: other
@@ -356,8 +362,15 @@ static_resources:
 			t.Errorf("route %s: got the legacy vhost cors origin; want it ignored (typed_per_filter_config takes over)", rt.Name)
 		}
 	}
-	if want := "virtual_hosts[1].routes[0]: had no CORS policy, but its requests now fall under the top-level policy"; !strings.Contains(audit, want) {
-		t.Errorf("audit: got\n%s\nwant a line containing %q", audit, want)
+	for _, want := range []string{
+		"virtual_hosts[1].routes[0]: had no CORS policy, but its requests now fall under the top-level policy",
+		// FilterConfig disabled: true turns CORS off for /public, which
+		// the host-wide route now covers.
+		"virtual_hosts[0].routes[1]: had no CORS policy, but its requests now fall under routes[1]",
+	} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("audit: got\n%s\nwant a line containing %q", audit, want)
+		}
 	}
 
 	res, audit = read(withoutCors)
