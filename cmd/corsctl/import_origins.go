@@ -230,11 +230,9 @@ func convertPattern(m *oldMatcher, a *audit) carried {
 	v := strings.ToLower(m.value)
 	pre, suf, ok := strings.Cut(v, "*")
 	if !ok {
-		if err := validOrigin(v); err != nil {
-			a.add(sevNote, m.path, m.value, "never matched an origin a browser sends ("+reasonOf(err)+")", "removed")
-			return carried{}
-		}
-		return carried{origins: []string{v}}
+		plain := *m
+		plain.value = v
+		return convertExact(&plain, engineRSCors, a)
 	}
 	switch {
 	case strings.HasSuffix(pre, "://") && strings.HasPrefix(suf, ".") && validOrigin(pre+"*"+suf) == nil:

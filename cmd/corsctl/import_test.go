@@ -210,6 +210,8 @@ func TestConvertOrigin(t *testing.T) {
 		{"regex open at the end", oldMatcher{kind: matchRegex, value: `https://app\.example\.com.*`}, engineEnvoy, nil, nil, sevTODO},
 		{"regex matching everything", oldMatcher{kind: matchRegex, value: ".*"}, engineEnvoy, []string{"*"}, nil, sevNote},
 		{"regex Go refuses", oldMatcher{kind: matchRegex, value: `https://\Capp\.com`}, engineEnvoy, nil, nil, sevTODO},
+		{"rs/cors null", oldMatcher{kind: matchStar, value: "null"}, engineRSCors, nil, nil, sevHole},
+		{"rs/cors origin in uppercase", oldMatcher{kind: matchStar, value: "https://App.example.com"}, engineRSCors, []string{"https://app.example.com"}, nil, 255},
 		{"rs/cors whole-label pattern", oldMatcher{kind: matchStar, value: "https://*.example.com"}, engineRSCors, []string{"https://*.example.com"}, nil, 255},
 		{"rs/cors any port", oldMatcher{kind: matchStar, value: "http://localhost:*"}, engineRSCors, []string{"http://localhost:*"}, nil, 255},
 		{"rs/cors mid-label pattern", oldMatcher{kind: matchStar, value: "https://*example.com"}, engineRSCors, []string{"https://example.com", "https://*.example.com"}, nil, sevHole},
