@@ -23,7 +23,8 @@ import (
 
 // codeLines returns the command lines of the fenced code blocks in md:
 // every line of a shell block (```sh, ```bash, ```shell), and the "$ "
-// lines of any other block (the rest of those is output, e.g. an error
+// lines of any other block, ```console included (the rest of those is
+// output, e.g. an error
 // message that happens to start with "make"). Continuation lines are
 // joined, prompts removed, "#" comments cut.
 func codeLines(md string) []string {
@@ -36,7 +37,7 @@ func codeLines(md string) []string {
 		line := sc.Text()
 		if fence, ok := strings.CutPrefix(strings.TrimSpace(line), "```"); ok {
 			in = !in
-			shell = in && slices.Contains([]string{"sh", "bash", "shell", "console"}, strings.TrimSpace(fence))
+			shell = in && slices.Contains([]string{"sh", "bash", "shell"}, strings.TrimSpace(fence))
 			cont = ""
 			continue
 		}
@@ -95,6 +96,7 @@ func corsctlFlags() map[string]map[string]bool {
 		"validate": flagSetOf(validateFlags(io.Discard)),
 		"explain":  flagSetOf(explainFlags(io.Discard)),
 		"probe":    flagSetOf(probeFlags(io.Discard)),
+		"import":   flagSetOf(importFlags(io.Discard)),
 	} {
 		cmds[name] = map[string]bool{"h": true, "help": true}
 		fs.VisitAll(func(f *flag.Flag) { cmds[name][f.Name] = true })

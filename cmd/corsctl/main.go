@@ -5,10 +5,12 @@
 //	corsctl explain FILE --origin O [--method M] [--header H]... [--url URL] [--preflight]
 //	                [--private-network] [--credentials] [--sec-fetch-site V] [--route-name N]
 //	                [--config N] [--json]
+//	corsctl import --from istio|envoy|rscors [--out FILE] [--explain-diff] FILE...
 //	corsctl schema
 //
-// Exit codes: 0 valid / explained, 1 invalid config (or, for explain, a
-// config that does not load), 2 usage or I/O error.
+// Exit codes: 0 valid / explained / imported, 1 invalid config (or, for
+// explain, a config that does not load; for import, TODOs left to the
+// operator), 2 usage or I/O error.
 package main
 
 import (
@@ -39,6 +41,9 @@ const synopsis = `usage:
   corsctl probe --config FILE [--dry-run] [--json] [--max-requests N] [--rate R] URL
       send requests derived from the policy to URL's host and report every
       answer that differs from the filter's prediction (exit 1)
+  corsctl import --from istio|envoy|rscors [--out FILE] [--explain-diff] FILE...
+      translate an existing CORS setup into a corswasm policy and audit it:
+      holes closed, TODOs left to the operator (exit 1 when any)
   corsctl schema
       print the JSON Schema of the plugin config
   corsctl help
@@ -63,6 +68,8 @@ func init() {
 	writeFlags(&b, "explain", explain)
 	probe, _ := probeFlags(io.Discard)
 	writeFlags(&b, "probe", probe)
+	imp, _ := importFlags(io.Discard)
+	writeFlags(&b, "import", imp)
 	b.WriteString(exitHelp)
 	usage = b.String()
 }
@@ -70,7 +77,7 @@ func init() {
 // argNames are the placeholders the synopsis uses for flag values.
 var argNames = map[string]string{
 	"origin": "ORIGIN", "method": "M", "header": "NAME", "url": "URL",
-	"sec-fetch-site": "V", "route-name": "N", "config": "N",
+	"sec-fetch-site": "V", "route-name": "N", "config": "N", "from": "istio|envoy|rscors", "out": "FILE",
 }
 
 // writeFlags lists a command's flags, one per line: "--name ARG  what it
@@ -119,6 +126,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runProbe(args[1:], stdout, stderr)
 	case "schema":
 		return runSchema(args[1:], stdout, stderr)
+	case "import":
+		return runImport(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
