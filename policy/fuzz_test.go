@@ -80,12 +80,16 @@ func fzCompile(tb testing.TB) []fzPolicy {
 //   - header names are lowercase Access-Control-* names, each at most once;
 //   - Access-Control-Allow-Origin is the request's Origin verbatim and an
 //     origin the applied rules allow (reference matcher), or "*" for a "*"
-//     config without credentials; never for a repeated Origin;
+//     config without credentials; for a repeated Origin only "*";
 //   - never "*" together with Access-Control-Allow-Credentials, whose only
 //     value is "true";
 //   - any Access-Control-* header only on an allowed CORS request, except
 //     that a "*" config sends "*" (and its exposed headers) on every
 //     forwarded response (Fetch §3.2.5); a 403 carries none;
+//   - conversely, under a "*" config without credentials every forwarded
+//     response other than a refused preflight does carry "*", whatever the
+//     Origin (absent, malformed, repeated): a shared cache keys such a
+//     response without Origin and serves it to the next browser (issue 9);
 //   - an allowed preflight names only headers the rules allow.
 func fzCheck(t *testing.T, fp *fzPolicy, r *policy.Request, d *policy.Decision) {
 	t.Helper()
@@ -114,6 +118,10 @@ func fzCheck(t *testing.T, fp *fzPolicy, r *policy.Request, d *policy.Decision) 
 	}
 	if len(seen) > 0 && (!d.Allowed || d.Kind == policy.NotCORS) && !refPublicHeaders(fp, d, seen) {
 		fail("got headers %v on allowed=%v kind=%v reason=%v; want none unless an allowed CORS request", seen, d.Allowed, d.Kind, d.Reason)
+	}
+	if rules, ok := refRules(&fp.cfg, d); ok && !d.Shadow && d.Action == policy.Continue && d.Kind != policy.Preflight &&
+		!rules.AllowCredentials && refContains(rules.AllowOrigins, "*") && seen["access-control-allow-origin"] != "*" {
+		fail("got allow-origin %q on a forwarded response under \"*\"; want \"*\" on every one", seen["access-control-allow-origin"])
 	}
 	if d.Action == policy.Respond {
 		switch d.Status {
@@ -167,8 +175,8 @@ func fzCheck(t *testing.T, fp *fzPolicy, r *policy.Request, d *policy.Decision) 
 	if !hasACAO {
 		return
 	}
-	if r.MultipleOrigins {
-		fail("got allow-origin %q for a repeated Origin; want none", acao)
+	if r.MultipleOrigins && acao != "*" {
+		fail("got allow-origin %q for a repeated Origin; want none, or the public \"*\"", acao)
 	}
 	rules, ok := refRules(&fp.cfg, d)
 	if !ok {
