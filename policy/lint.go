@@ -374,7 +374,7 @@ func genExample(b *strings.Builder, re, target *syntax.Regexp, subst string) {
 	case syntax.OpCharClass:
 		b.WriteRune(pickRune(re.Rune))
 	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		b.WriteByte('a')
+		b.WriteByte('.') // what the author meant, most often
 	case syntax.OpConcat:
 		for _, sub := range re.Sub {
 			genExample(b, sub, target, subst)
