@@ -276,8 +276,14 @@ func (v *validator) regexes(c *rules, r *Rules, field string) {
 		}
 		seen[s] = path
 		// Always anchored to the whole origin: an unanchored pattern is
-		// the classic hole (rs/cors#197, gin-contrib CVE-2019-25211).
-		re, err := regexp.Compile("^(?:" + s + ")$")
+		// the classic hole (rs/cors#197, gin-contrib CVE-2019-25211). The
+		// regex is compiled on its own first: otherwise an unbalanced ")"
+		// would close our group, and "a)|(.*" would anchor nothing and
+		// match every origin.
+		re, err := regexp.Compile(s)
+		if err == nil {
+			re, err = regexp.Compile("^(?:" + s + ")$")
+		}
 		if err != nil {
 			msg := strings.TrimPrefix(err.Error(), "error parsing regexp: ")
 			v.add(path, s, "not a valid RE2 regular expression ("+msg+"); see https://github.com/google/re2/wiki/Syntax")

@@ -29,7 +29,10 @@ import (
 //     digits). What is left must end in literal text, which ends the host:
 //     a request Origin is strictly parsed before any regex sees it
 //     (origin_request.go), so the host is what lies between "://" and the
-//     port, and holds only letters, digits, "-", "_" and ".".
+//     port, and holds only letters, digits, "-", "_" and ".". Hosts with
+//     an empty label ("a..b") get through that parser, but no DNS name
+//     has one, so no browser ever holds such an origin: the proof ignores
+//     them.
 //  3. If the whole host is literal, that host is the branch's only site.
 //     Otherwise the literal text after its first "." is a whole-label
 //     domain D that every matched host ends in, after at least one label.
@@ -54,7 +57,7 @@ type regexPart struct {
 func credentialRegexProblem(s string) string {
 	parsed, err := syntax.Parse(s, syntax.Perl)
 	if err != nil {
-		return "" // reported by validation
+		return "not a valid regular expression" // validation reports why
 	}
 	// A lone unescaped "." is the classic typo ("app.example.com" also
 	// matches "appxexample.com"): an error with credentials, not only a

@@ -1,8 +1,12 @@
 package policy
 
 import (
+	"regexp/syntax"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/corswasm/corswasm/policy/internal/psl"
 )
 
 // TestCredentialRegexes: with allowCredentials, a regex loads only when its
@@ -102,4 +106,89 @@ func TestRegexesWithoutCredentialsLoad(t *testing.T) {
 			t.Errorf("New(%q without credentials): got %v; want a policy", re, err)
 		}
 	}
+}
+
+// FuzzCredentialRegexSites: a regex accepted with credentials never lets
+// origins of two different sites through. Probes are hostile origins plus
+// origins built from the regex's own branches, with every opaque part
+// replaced by label-crossing text, so an accepted regex that reaches
+// another site is likely to be caught. The site of a probe is computed
+// from the Public Suffix List directly, not by the proof under test.
+func FuzzCredentialRegexSites(f *testing.F) {
+	for _, s := range []string{
+		`https://[a-z0-9-]+\.example\.com`, `https://([a-z0-9-]+\.)*example\.com`, `https://.*\.example\.com(:[0-9]+)?`,
+		`https://[a-z0-9-]+\.github\.io`, `https://(app|admin)\.example\.(com|net)`, `https://pr-[0-9]+-api\.example\.com`,
+		`https://([a-z]+\.)?example\.com(\.evil\.net)?`, `http://(localhost|127\.0\.0\.1):[0-9]+`, `https://[a-z]+example\.com`,
+		`https://(?i:[a-z]+\.EXAMPLE\.com)`, `https://[a-z]*\.?example\.com`, `https://[^.]+\.example\.com`,
+	} {
+		f.Add(s)
+	}
+	subs := []string{"a", "evil", "a.b", "evil.com", "x-y", "0", "", ".", "a.", ".a", "evil.com.", "github.io", "com"}
+	hostile := []string{"https://evil.com", "https://a.github.io", "https://b.github.io", "https://example.com.evil.net",
+		"https://evilexample.com", "http://localhost:1", "https://a.b", "https://x.co.uk", "https://x.s3.amazonaws.com"}
+	f.Fuzz(func(t *testing.T, expr string) {
+		if len(expr) > 200 {
+			return
+		}
+		p, err := New(Config{Rules: Rules{AllowOriginRegexes: []string{expr}, AllowCredentials: true, DangerouslyAllowInsecureOrigins: true}})
+		if err != nil {
+			return
+		}
+		parsed, err := syntax.Parse(expr, syntax.Perl)
+		if err != nil {
+			t.Fatalf("accepted %q, which syntax.Parse refuses: %v", expr, err)
+		}
+		probes := slices.Clone(hostile)
+		if branches, ok := expandRegex(parsed.Simplify()); ok {
+			for _, b := range branches {
+				for _, sub := range subs {
+					var s strings.Builder
+					for _, part := range b {
+						if part.node == nil {
+							s.WriteString(part.lit)
+						} else if digitsOnly(part.node) {
+							s.WriteString("1")
+						} else {
+							s.WriteString(sub)
+						}
+					}
+					probes = append(probes, s.String())
+				}
+			}
+		}
+		sites := map[string]string{}
+		for _, o := range probes {
+			r := Request{Method: "GET", Origin: o}
+			if d := p.Evaluate(&r); d.Allowed && browserHost(o) {
+				sites[probeSite(o)] = o
+			}
+		}
+		if len(sites) > 1 {
+			t.Fatalf("credentialed regex %q accepted, but it allows origins of %d sites: %v; want one", expr, len(sites), sites)
+		}
+	})
+}
+
+// browserHost reports whether a browser can have this origin: the engine
+// accepts hosts with empty labels ("a..b", ".b"), but no DNS name has
+// one, so no page is ever served from such an origin, and the site proof
+// ignores them.
+func browserHost(origin string) bool {
+	o, _ := parseRequestOrigin(origin)
+	h := strings.TrimSuffix(o.host, ".") // "host." is a real origin
+	return !strings.HasPrefix(h, ".") && !strings.Contains(h, "..") && !strings.HasSuffix(h, ".")
+}
+
+// probeSite is the registrable domain of an origin's host (lowercase), the
+// host itself when it has none, or "localhost" for loopback hosts.
+func probeSite(origin string) string {
+	o, _ := parseRequestOrigin(origin)
+	h := strings.ToLower(strings.TrimSuffix(o.host, "."))
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") || h == "[::1]" || strings.HasPrefix(h, "127.") {
+		return "localhost"
+	}
+	if reg, ok := psl.RegistrableDomain(h); ok {
+		return reg
+	}
+	return h
 }
