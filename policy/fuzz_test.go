@@ -150,9 +150,14 @@ func fzCheck(t *testing.T, fp *fzPolicy, r *policy.Request, d *policy.Decision) 
 				fail("allowed preflight: got action %v status %d; want Respond with 200 or 204", d.Action, d.Status)
 			}
 		case d.Kind == policy.Preflight && d.Reason != policy.ReasonNone:
-			// refused: a local 403, or forwarded untouched ("forward").
+			// refused: a local 403, or forwarded ("forward") with the
+			// upstream's Access-Control-* stripped under "override" and
+			// none of ours added (issue 9 §4).
 			if !(d.Action == policy.Respond && d.Status == 403) && d.Action != policy.Continue {
 				fail("refused preflight: got action %v status %d; want Respond 403 or Continue", d.Action, d.Status)
+			}
+			if d.Action == policy.Continue && (d.NumHeaders != 0 || d.StripUpstream == d.PreserveUpstream) {
+				fail("forwarded refused preflight: got %d headers, strip %v, preserve %v; want none, and exactly one of strip or preserve", d.NumHeaders, d.StripUpstream, d.PreserveUpstream)
 			}
 		}
 		if d.Allowed && d.Kind != policy.NotCORS {
