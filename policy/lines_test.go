@@ -130,3 +130,34 @@ func TestRequestLinesFloodIsBounded(t *testing.T) {
 		t.Errorf("allocations per join: got %v; want ≤ 3 (two buffers and the string)", allocs)
 	}
 }
+
+// FuzzRequestLinesJoin: splitting Access-Control-Request-Headers over
+// lines never changes the decision: lines decide exactly as their
+// comma-join sent as one line would, which is what a merging intermediary
+// forwards (RFC 9110 §5.3). Lines are the input split at "\n".
+func FuzzRequestLinesJoin(f *testing.F) {
+	for _, s := range []string{"content-type\nx-a", "\n\nx-a", strings.Repeat("\n", 100) + "x-a", "a\n\nb", "x-a,\n,x-b", strings.Repeat("x-a\n", 2000)} {
+		f.Add(s)
+	}
+	p := mustCompile(f, `{"allowOrigins": ["https://app.example.com"], "allowMethods": ["PUT"], "allowHeaders": ["x-a", "x-b", "content-type"]}`)
+	f.Fuzz(func(t *testing.T, input string) {
+		lines := strings.Split(input, "\n")
+		var l RequestLines
+		l.Add(":method", "OPTIONS")
+		l.Add("origin", "https://app.example.com")
+		l.Add("access-control-request-method", "PUT")
+		for _, v := range lines {
+			l.Add("access-control-request-headers", v)
+		}
+		split := l.Request()
+		joined := Request{Method: "OPTIONS", Origin: "https://app.example.com", AccessControlRequestMethod: "PUT",
+			AccessControlRequestHeaders: strings.Join(lines, ",")}
+		ds, dj := p.Evaluate(&split), p.Evaluate(&joined)
+		if ds.Reason != dj.Reason || ds.Detail != dj.Detail {
+			t.Fatalf("%d lines: got reason %v detail %q; want %v %q, as for their join on one line", len(lines), ds.Reason, ds.Detail, dj.Reason, dj.Detail)
+		}
+		if len(split.AccessControlRequestHeaders) > maxJoinedACRH && len(lines) > 1 {
+			t.Fatalf("%d lines joined to %d bytes; want at most %d", len(lines), len(split.AccessControlRequestHeaders), maxJoinedACRH)
+		}
+	})
+}
