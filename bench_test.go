@@ -41,16 +41,13 @@ var benchCases = []benchCase{
 
 var benchUpstream = [][2]string{{":status", "200"}, {"content-type", "application/json"}, {"content-length", "42"}}
 
+// BenchmarkCycle also runs build/cors-unpatched.wasm, the same filter
+// without the poll_oneoff overlay: cors next to cors-unpatched is what the
+// fix costs per request. All three run under the post-#533 host profile,
+// the one where the unpatched module's poll_oneoff calls are allowed.
 func BenchmarkCycle(b *testing.B) {
-	for _, mod := range []string{wasmhost.NoopWasm, wasmhost.CorsWasm} {
-		m := corsModule(b)
-		if mod == wasmhost.NoopWasm {
-			var err error
-			if m, err = compile(mod); err != nil {
-				b.Fatal(err)
-			}
-			defer m.Close(context.Background())
-		}
+	for _, mod := range []string{wasmhost.NoopWasm, wasmhost.UnpatchedWasm, wasmhost.CorsWasm} {
+		m := moduleFor(b, mod, wasmhost.Post533)
 		in := instantiate(b, m, scenarios.ConfigCredentials)
 		for _, c := range benchCases {
 			b.Run(fmt.Sprintf("%s/%s", moduleName(mod), c.name), func(b *testing.B) {

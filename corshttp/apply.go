@@ -68,11 +68,38 @@ func (w *writer) commit() {
 // respond carries out a local reply. The reply is ours alone, so any
 // Access-Control-* header an outer handler put in the map is removed: a
 // refused preflight carries none (Fetch: 403 without CORS headers).
+//
+// A refusal gets a one-line text body with its reason (policy.RefusalText:
+// no request data in it), for people reading it with curl.
 func respond(w http.ResponseWriter, d *policy.Decision) {
 	h := w.Header()
 	stripAccessControl(h)
-	setHeaders(h, d)
+	var body []byte
+	if int(d.Reason) < len(refusalBodies) {
+		body = refusalBodies[d.Reason]
+	}
+	if len(body) > 0 {
+		setHeaders(h, d, [2]string{"Content-Type", "text/plain; charset=utf-8"}, [2]string{"X-Content-Type-Options", "nosniff"})
+	} else {
+		setHeaders(h, d)
+	}
 	w.WriteHeader(d.Status)
+	if len(body) > 0 {
+		w.Write(body)
+	}
+}
+
+// refusalBodies are policy.RefusalText as bytes, indexed by reason, so
+// that writing one does not allocate (Write must not modify them). Header
+// values are never shared like this: see setHeaders.
+var refusalBodies [32][]byte
+
+func init() {
+	for r := range refusalBodies {
+		if t := policy.RefusalText(policy.Reason(r)); t != "" {
+			refusalBodies[r] = []byte(t)
+		}
+	}
 }
 
 // setHeaders replaces each decision header and merges Decision.Vary.
@@ -85,9 +112,12 @@ func respond(w http.ResponseWriter, d *policy.Decision) {
 // every later response, or the request (jub0bs/cors#14, rs/cors#198).
 // The strings themselves may be shared: Go strings are immutable.
 // Cost: one allocation per decorated response.
-func setHeaders(h http.Header, d *policy.Decision) {
+//
+// extra are further headers of a local reply, as canonical name and value,
+// set the same way.
+func setHeaders(h http.Header, d *policy.Decision, extra ...[2]string) {
 	vary, setVary := varyValue(h["Vary"], d.Vary)
-	n := d.NumHeaders
+	n := d.NumHeaders + len(extra)
 	if setVary {
 		n++
 	}
@@ -98,6 +128,11 @@ func setHeaders(h http.Header, d *policy.Decision) {
 	for i, hd := range d.HeaderList() {
 		own[i] = hd.Value
 		h[canonical(hd.Name)] = own[i : i+1 : i+1]
+	}
+	for j, e := range extra {
+		i := d.NumHeaders + j
+		own[i] = e[1]
+		h[e[0]] = own[i : i+1 : i+1]
 	}
 	if setVary {
 		own[n-1] = vary

@@ -278,6 +278,18 @@ func TestHandler(t *testing.T) {
 						t.Errorf("403 response: got header %s; want no Access-Control-* header", k)
 					}
 				}
+				// The refusal says why in one line, and echoes nothing
+				// from the request.
+				body := rec.Body.String()
+				if want := policy.RefusalText(decisions[0].Reason); body != want || want == "" {
+					t.Errorf("403 body: got %q; want %q (the reason, one line)", body, want)
+				}
+				if o := req.Header.Get("Origin"); o != "" && strings.Contains(body, o) {
+					t.Errorf("403 body: got %q; want it not to contain the request's Origin %q", body, o)
+				}
+				if ct := rec.Header().Get("Content-Type"); ct != "text/plain; charset=utf-8" {
+					t.Errorf("403 Content-Type: got %q; want text/plain; charset=utf-8", ct)
+				}
 			}
 			// The adapter carries out the decision verbatim: every header
 			// the engine decided is on the response, exactly once.

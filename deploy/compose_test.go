@@ -20,8 +20,9 @@ import (
 var minEnvoy = [3]int{1, 33, 0}
 
 // composeFile is the part of the Compose specification these checks read.
-// Syntax is `docker-compose config -q`'s job (make test runs it); this test
-// checks that the file agrees with envoy.yaml.
+// Syntax and the Compose schema are TestComposeFileValid's job (compose-go,
+// as `docker compose config -q`); this test checks that the file agrees
+// with envoy.yaml.
 type composeFile struct {
 	Services map[string]composeService `json:"services"`
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"google.golang.org/protobuf/encoding/protojson"
 	extensionsv1alpha1 "istio.io/api/extensions/v1alpha1"
+	typev1beta1 "istio.io/api/type/v1beta1"
 	"sigs.k8s.io/yaml"
 )
 
@@ -85,8 +86,22 @@ func checkWasmPlugin(doc []byte, crd *jsonschema.Schema) []string {
 		// workload in the mesh.
 		fail("spec: got %d of selector / targetRefs; want exactly one, naming the gateway", targets)
 	}
+	// On a gateway Istio matches a TrafficSelector's mode against CLIENT
+	// (istio/istio pilot/pkg/model/extensions.go, workloadModeForListenerClass):
+	// a SERVER-only entry selects no gateway traffic, so the filter would be
+	// configured and never run.
+	for i, m := range spec.GetMatch() {
+		if m.GetMode() == typev1beta1.WorkloadMode_SERVER {
+			fail("spec.match[%d].mode: got SERVER; want CLIENT, CLIENT_AND_SERVER or no match: on a gateway SERVER selects nothing, and CORS would silently be off", i)
+		}
+	}
 	if !strings.HasPrefix(spec.GetUrl(), "oci://") {
-		fail("spec.url: got %q; want an oci:// image built from deploy/Dockerfile", spec.GetUrl())
+		fail("spec.url: got %q; want an oci:// image built by `make oci`", spec.GetUrl())
+	}
+	// Whether it is the current build's digest is istio_sha_test.go's
+	// business; here, that it is written down at all.
+	if spec.GetSha256() == "" {
+		fail("spec.sha256: unset; want the image digest `make oci` prints, so a re-pushed tag cannot swap the module (`make wasmplugin-sha` sets it)")
 	}
 	if spec.GetImagePullPolicy() == extensionsv1alpha1.PullPolicy_UNSPECIFIED_POLICY {
 		fail("spec.imagePullPolicy: unset; want IfNotPresent or Always chosen explicitly")
@@ -245,6 +260,18 @@ func TestIstioWasmPlugin(t *testing.T) {
 		{"no phase", func(t *testing.T) []byte {
 			return mutate(t, shipped, "  phase: AUTHN\n", "")
 		}, "spec.phase: got UNSPECIFIED_PHASE"},
+		{"no sha256", func(t *testing.T) []byte {
+			return mutateLine(t, shipped, "  sha256: ", "")
+		}, "spec.sha256: unset"},
+		{"sha256 with its algorithm prefix", func(t *testing.T) []byte {
+			return mutate(t, shipped, "  sha256: ", "  sha256: sha256:")
+		}, "CRD schema"},
+		{"match for gateway traffic", func(t *testing.T) []byte {
+			return mutate(t, shipped, "  type: HTTP\n", "  type: HTTP\n  match:\n    - mode: CLIENT\n")
+		}, ""},
+		{"match that selects nothing on a gateway", func(t *testing.T) []byte {
+			return mutate(t, shipped, "  type: HTTP\n", "  type: HTTP\n  match:\n    - mode: SERVER\n")
+		}, "spec.match[0].mode: got SERVER"},
 		{"url not an OCI image", func(t *testing.T) []byte {
 			return mutate(t, shipped, "url: oci://", "url: https://")
 		}, `spec.url: got "https://`},

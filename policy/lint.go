@@ -255,13 +255,21 @@ func (s *regexScan) dotStar(node *syntax.Regexp) {
 	} else if node.Op == syntax.OpRepeat {
 		op = "." + "{" + strconv.Itoa(node.Min) + ",...}"
 	}
-	next, _ := s.literalAfter(node)
+	next, endsHost := s.literalAfter(node)
 	if strings.HasPrefix(next, ".") {
 		msg := strconv.Quote(op) + " matches any run of characters, dots included, so it allows any subdomain at any depth"
 		if ex, ok := s.example(node, "attacker.tenant"); ok {
 			msg += " (e.g. " + strconv.Quote(ex) + ")"
 		}
-		s.findings = append(s.findings, msg+`: list "`+s.scheme()+`://*`+next+`" in allowOrigins (whole labels only) or match one label with [a-z0-9-]+`)
+		// The wildcard origin is suggested only when the literal after
+		// ".*" is the whole rest of the host (in "\.example.com" an
+		// unescaped dot follows "example") and validation accepts it as
+		// an allowOrigins entry (not a wildcard over a public suffix).
+		if wild := s.scheme() + "://*" + next; endsHost && validOriginEntry(wild) {
+			s.findings = append(s.findings, msg+`: list "`+wild+`" in allowOrigins (whole labels only) or match one label with [a-z0-9-]+`)
+		} else {
+			s.findings = append(s.findings, msg+`: match one label with [a-z0-9-]+ instead`)
+		}
 		return
 	}
 	subst := "attacker-"
@@ -352,18 +360,36 @@ func isTLD(s string) bool {
 // example builds a short origin the regex matches with node replaced by
 // subst, to show what an over-broad pattern lets in. It returns false when
 // the generated string does not actually match, rather than guessing.
+//
+// The example must also be an origin someone could list in allowOrigins
+// (".examplexcom" is not a host: a browser never sends it), so repeats
+// other than node are tried with no iteration, then with one.
 func (s *regexScan) example(node *syntax.Regexp, subst string) (string, bool) {
-	var b strings.Builder
-	genExample(&b, s.root, node, subst)
-	ex := b.String()
 	full, err := regexp.Compile(`^(?:` + s.root.String() + `)$`)
-	if err != nil || !full.MatchString(ex) {
+	if err != nil {
 		return "", false
 	}
-	return ex, true
+	for _, once := range []bool{false, true} {
+		var b strings.Builder
+		genExample(&b, s.root, node, subst, once)
+		ex := b.String()
+		if _, err := parseConfigOrigin(ex); err == nil && full.MatchString(ex) {
+			return ex, true
+		}
+	}
+	return "", false
 }
 
-func genExample(b *strings.Builder, re, target *syntax.Regexp, subst string) {
+// validOriginEntry reports whether s passes validation as the only
+// allowOrigins entry, with credentials (the strictest case), without an
+// error or a warning: a suggested fix must itself be accepted.
+func validOriginEntry(s string) bool {
+	v := &validator{}
+	v.origins(&rules{}, &Rules{AllowOrigins: []string{s}, AllowCredentials: true}, "")
+	return len(v.errs) == 0 && len(v.warnings) == 0
+}
+
+func genExample(b *strings.Builder, re, target *syntax.Regexp, subst string, once bool) {
 	if re == target {
 		b.WriteString(subst)
 		return
@@ -377,7 +403,7 @@ func genExample(b *strings.Builder, re, target *syntax.Regexp, subst string) {
 		b.WriteByte('.') // what the author meant, most often
 	case syntax.OpConcat:
 		for _, sub := range re.Sub {
-			genExample(b, sub, target, subst)
+			genExample(b, sub, target, subst, once)
 		}
 	case syntax.OpAlternate:
 		pick := re.Sub[0]
@@ -387,20 +413,20 @@ func genExample(b *strings.Builder, re, target *syntax.Regexp, subst string) {
 				break
 			}
 		}
-		genExample(b, pick, target, subst)
+		genExample(b, pick, target, subst, once)
 	case syntax.OpCapture, syntax.OpPlus:
-		genExample(b, re.Sub[0], target, subst)
+		genExample(b, re.Sub[0], target, subst, once)
 	case syntax.OpStar, syntax.OpQuest:
-		if contains(re.Sub[0], target) {
-			genExample(b, re.Sub[0], target, subst)
+		if once || contains(re.Sub[0], target) {
+			genExample(b, re.Sub[0], target, subst, once)
 		}
 	case syntax.OpRepeat:
 		n := re.Min
-		if n == 0 && contains(re.Sub[0], target) {
+		if n == 0 && (once || contains(re.Sub[0], target)) {
 			n = 1
 		}
 		for range n {
-			genExample(b, re.Sub[0], target, subst)
+			genExample(b, re.Sub[0], target, subst, once)
 		}
 	}
 }

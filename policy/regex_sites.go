@@ -98,7 +98,7 @@ func credentialRegexProblem(s string) string {
 
 func undecidable(why string) string {
 	return "cannot tell which sites this matches (" + why + "): with allowCredentials the host must end in an escaped, literal registrable domain, " +
-		`e.g. "https://[a-z0-9-]+\\.example\\.com", optionally followed by a port such as "(:[0-9]+)?"`
+		`as in "https://[a-z0-9-]+\\.example\\.com", optionally followed by a port such as "(:[0-9]+)?"`
 }
 
 // loneDot returns a "." (any character) that is not the operand of a
@@ -261,7 +261,7 @@ func branchSite(parts []regexPart, full *regexp.Regexp) (site, problem string) {
 		if ex, ok := branchExample(parts, full); ok {
 			msg += " (e.g. " + strconv.Quote(ex) + ")"
 		}
-		return "", msg + ": with allowCredentials any of them could read users' data; spell out the hosts you trust, e.g. " +
+		return "", msg + ": with allowCredentials any of them could read users' data; spell out the hosts you trust, as in " +
 			strconv.Quote(`https://yourapp\.`+strings.ReplaceAll(d, ".", `\.`))
 	}
 	if rule, below := psl.RuleBelow(d); below {
@@ -427,19 +427,26 @@ func digitsOnly(re *syntax.Regexp) bool {
 }
 
 // branchExample builds an origin the branch matches, checked against the
-// whole regex, to show what a refused regex would let in.
+// whole regex and as a valid origin, to show what a refused regex would
+// let in: its variable parts as "attacker" where that matches, else as
+// the shortest text the lint's generator finds.
 func branchExample(parts []regexPart, full *regexp.Regexp) (string, bool) {
-	var b strings.Builder
-	for _, p := range parts {
-		if p.node == nil {
-			b.WriteString(p.lit)
-			continue
+	for _, attacker := range []bool{true, false} {
+		var b strings.Builder
+		for _, p := range parts {
+			switch {
+			case p.node == nil:
+				b.WriteString(p.lit)
+			case attacker:
+				b.WriteString("attacker")
+			default:
+				genExample(&b, p.node, nil, "", true)
+			}
 		}
-		genExample(&b, p.node, nil, "")
+		ex := b.String()
+		if _, err := parseConfigOrigin(ex); err == nil && full.MatchString(ex) {
+			return ex, true
+		}
 	}
-	ex := b.String()
-	if _, ok := parseRequestOrigin(ex); !ok {
-		return "", false
-	}
-	return ex, full.MatchString(ex)
+	return "", false
 }

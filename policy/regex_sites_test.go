@@ -45,7 +45,7 @@ func TestCredentialRegexes(t *testing.T) {
 		{"bracket-escaped dots", `https://app[.]example[.]com`, false, ""},
 
 		// Refused: public suffixes (the issue's list).
-		{"github.io", `https://[a-z0-9-]+\.github\.io`, false, suffix + ` "github.io" (e.g. "https://a.github.io")`},
+		{"github.io", `https://[a-z0-9-]+\.github\.io`, false, suffix + ` "github.io" (e.g. "https://attacker.github.io")`},
 		{"any .io", `https://[a-z]+\.io`, false, suffix + ` "io"`},
 		{"any .co", `https://[a-z]+\.co`, false, suffix + ` "co"`},
 		{"any .co.uk", `https://[a-z]+\.co\.uk`, false, suffix + ` "co.uk"`},
@@ -73,7 +73,7 @@ func TestCredentialRegexes(t *testing.T) {
 		{"host ends in a class", `https://app[0-9]`, false, undecided},
 		{"no scheme", `example\.com`, false, undecided + ` (it has no scheme://)`},
 		{"too many alternatives", `https://(ab|cd)(ab|cd)(ab|cd)(ab|cd)(ab|cd)(ab|cd)(ab|cd)\.example\.com`, false, undecided + ` (it has more than 64 alternatives to check; split it)`},
-		{"way out is in the message", `https://.+`, false, `e.g. "https://[a-z0-9-]+\\.example\\.com"`},
+		{"way out is in the message", `https://.+`, false, `as in "https://[a-z0-9-]+\\.example\\.com"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -94,10 +94,10 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	f, asJSON, index := &o.req, &o.json, &o.config
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
-		return flagExit(err)
+		return flagExit(err, stdout, stderr)
 	}
 	if len(files) != 1 {
-		fmt.Fprint(stderr, "corsctl explain: want exactly one FILE\n"+usage)
+		fmt.Fprint(stderr, "corsctl explain: want exactly one FILE\n"+helpHint)
 		return exitUsage
 	}
 	if f.method == "" {

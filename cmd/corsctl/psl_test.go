@@ -208,7 +208,8 @@ func TestHelpListsEveryFlag(t *testing.T) {
 		exe(t, args...).check(t, exitOK, usage, "")
 	}
 	// A command's own --help is not an error either.
-	exe(t, "explain", "--help").check(t, exitOK, "", usage)
+	exe(t, "explain", "--help").check(t, exitOK, usage, "")
+	exe(t, "validate", "-h").check(t, exitOK, usage, "")
 }
 
 // synopsisOf returns the synopsis line of a command with its continuation

@@ -3,12 +3,18 @@ package abi
 import "unsafe"
 
 // Arena sizes. One chunk of arenaChunk bytes covers the request headers of
-// ordinary traffic, so steady-state requests allocate nothing; a chunk that
-// grew past arenaKeep for one huge request is dropped at the next reset so
-// a single outlier does not pin memory forever.
+// ordinary traffic, so steady-state requests allocate nothing. A callback
+// that needed more (a hostile 50 KB Access-Control-Request-Headers, a
+// header map near Envoy's 60 KiB limit) leaves behind one chunk big
+// enough for all it used, up to arenaKeep, so a flood of such requests
+// allocates nothing either: the GC heap stays flat and nothing is
+// allocated inside proxy_on_memory_allocate, where Envoy's wasm host
+// restricts what the runtime may call. arenaKeep covers two header maps
+// at Envoy's default limit; beyond it a chunk is dropped at the next reset
+// so a single outlier does not pin memory forever.
 const (
 	arenaChunk = 16 << 10
-	arenaKeep  = 64 << 10
+	arenaKeep  = 192 << 10
 	arenaAlign = 8
 )
 
@@ -20,6 +26,7 @@ type arena struct {
 	cur  []byte   // chunk being filled
 	off  int      // next free byte in cur
 	full [][]byte // earlier chunks still in use during this callback
+	used int      // bytes handed out since the last reset, in every chunk
 }
 
 // mem is the arena behind every hostcall of this package. The module is
@@ -40,7 +47,9 @@ func (a *arena) alloc(n int) []byte {
 		a.off = 0
 	}
 	b := a.cur[a.off : a.off+n : a.off+n]
-	a.off += (n + arenaAlign - 1) &^ (arenaAlign - 1)
+	step := (n + arenaAlign - 1) &^ (arenaAlign - 1)
+	a.off += step
+	a.used += step
 	if a.off > len(a.cur) {
 		a.off = len(a.cur)
 	}
@@ -100,11 +109,18 @@ func span(base uint64, n int, addr, size uint32) (lo, hi int, ok bool) {
 // could need others. Only a hostcall result larger than what is left of
 // the chunk allocates there.
 func (a *arena) reset() {
+	spilled := len(a.full) > 0
 	clear(a.full)
 	a.full = a.full[:0]
-	a.off = 0
-	if len(a.cur) > arenaKeep || a.cur == nil {
+	need := a.used
+	a.off, a.used = 0, 0
+	switch {
+	case a.cur == nil || len(a.cur) > arenaKeep:
 		a.cur = make([]byte, arenaChunk)
+	case spilled && need <= arenaKeep && need > len(a.cur):
+		// The last callback did not fit in one chunk: make the next
+		// one fit, rounded up to whole chunks.
+		a.cur = make([]byte, (need+arenaChunk-1)/arenaChunk*arenaChunk)
 	}
 }
 

@@ -27,6 +27,7 @@ func (m *Module) exportHostABI(ctx context.Context) error {
 	def := func(name string, params []api.ValueType, fn func(in *Instance, mod api.Module, st []uint64) uint32) {
 		b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, mod api.Module, st []uint64) {
 			in := m.instances[mod.Name()]
+			in.enter("env." + name)
 			in.calls.Imports[name]++
 			st[0] = uint64(fn(in, mod, st))
 		}), params, []api.ValueType{i32}).Export(name)
@@ -179,14 +180,11 @@ func (m *Module) exportHostABI(ctx context.Context) error {
 func (in *Instance) give(mod api.Module, data []byte, ptrSlot, sizeSlot uint64) uint32 {
 	var addr uint32
 	if len(data) > 0 {
-		in.calls.Allocs++
-		in.m.wasiCalls.inAlloc = true
-		res, err := in.alloc.Call(in.ctx, uint64(len(data)))
-		in.m.wasiCalls.inAlloc = false
+		a, err := in.Allocate(uint32(len(data)))
 		if err != nil {
 			panic(err) // a trap in the guest's allocator: surfaces as the callback's error
 		}
-		addr = uint32(res[0])
+		addr = a
 		if !mod.Memory().Write(addr, data) {
 			return statusBad
 		}

@@ -11,6 +11,10 @@ import (
 const (
 	CorsWasm = "build/cors.wasm"
 	NoopWasm = "build/noop.wasm"
+	// UnpatchedWasm is the filter built without the poll_oneoff overlay
+	// (make build/cors-unpatched.wasm; make test builds it): what shipped
+	// before the fix, kept to prove that the Envoy host profile kills it.
+	UnpatchedWasm = "build/cors-unpatched.wasm"
 )
 
 // ReadModule reads a module built by the Makefile, given its path relative

@@ -11,8 +11,6 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
-	"github.com/tetratelabs/wazero/experimental"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
 // Module is a compiled proxy-wasm module in its own wazero runtime, with a
@@ -31,16 +29,27 @@ type Module struct {
 	instances map[string]*Instance
 	seq       atomic.Uint32
 	wasiCalls *wasiCounter
+	profile   Profile
 }
 
-// Compile compiles a proxy-wasm reactor module (exporting _initialize).
+// Compile compiles a proxy-wasm reactor module (exporting _initialize)
+// for a host that behaves like the Envoy releases of the strictest
+// profile, Pre533.
 func Compile(ctx context.Context, wasm []byte) (*Module, error) {
-	m := &Module{instances: map[string]*Instance{}, wasiCalls: &wasiCounter{}}
+	return CompileFor(ctx, wasm, Pre533)
+}
+
+// CompileFor compiles a module for a host with the given Envoy profile:
+// its WASI functions answer as that Envoy's do, a module importing one it
+// does not link fails to load, and a restricted call traps.
+//
+// Why not wazero's own WASI: it implements all of WASI, so poll_oneoff
+// works there and a module that Envoy kills runs fine (the bug this
+// profile was made to catch: golang/go#78513 under a preflight flood).
+func CompileFor(ctx context.Context, wasm []byte, profile Profile) (*Module, error) {
+	m := &Module{instances: map[string]*Instance{}, wasiCalls: &wasiCounter{}, profile: profile}
 	m.rt = wazero.NewRuntime(ctx)
-	// Count WASI calls too: the Go runtime could make some per request
-	// (clocks, random), and each would be a host crossing in Envoy.
-	wctx := experimental.WithFunctionListenerFactory(ctx, m.wasiCalls)
-	if _, err := wasi_snapshot_preview1.Instantiate(wctx, m.rt); err != nil {
+	if err := m.exportWASI(ctx); err != nil {
 		m.rt.Close(ctx)
 		return nil, err
 	}
@@ -81,6 +90,14 @@ type Instance struct {
 	nextID     uint32
 	tickPeriod uint32 // ms, as set by proxy_set_tick_period_milliseconds
 	logLevel   uint32 // what proxy_get_log_level answers
+
+	// restricted, when not nil, are the only host functions the guest may
+	// call now ("module.name"), while phase (_initialize or
+	// proxy_on_memory_allocate) runs; failed is the trap that failed the
+	// VM, after which nothing is called again (Envoy's failed VM).
+	restricted map[string]bool
+	phase      string
+	failed     error
 
 	// FailLocalReply, when not 0, is the status proxy_send_local_response
 	// returns instead of sending the reply (a host refusing it).
@@ -159,8 +176,12 @@ func (m *Module) Instantiate(ctx context.Context, config []byte, opts ...Option)
 	}
 	inst.calls.Imports = map[string]int{}
 	m.instances[name] = inst
+	// WasmBase::startVm: _initialize runs with the restricted allowlist.
+	inst.restrict("_initialize", m.profile.DuringInitialize)
 	mod, err := m.rt.InstantiateModule(ctx, m.compiled, wazero.NewModuleConfig().WithName(name).WithStartFunctions("_initialize"))
+	inst.restrict("", nil)
 	if err != nil {
+		delete(m.instances, name)
 		return nil, false, err
 	}
 	inst.mod = mod
@@ -259,8 +280,9 @@ func (m *Module) WASICallsByName() map[string]int64 {
 	return out
 }
 
-// RestrictedWASICalls counts WASI calls made from inside
-// proxy_on_memory_allocate that Envoy would refuse there.
+// RestrictedWASICalls counts host calls the module made outside a
+// restricted phase's allowlist (during _initialize, or inside
+// proxy_on_memory_allocate); each trapped, as it would in Envoy.
 func (m *Module) RestrictedWASICalls() int64 { return m.wasiCalls.restricted.Load() }
 
 // Metric returns the value of a metric the module defined.
@@ -276,8 +298,12 @@ func (in *Instance) Metric(name string) (uint64, bool) {
 func (in *Instance) MemoryPages() uint32 { return in.mod.Memory().Size() / 65536 }
 
 func (in *Instance) call(f api.Function, params ...uint64) (uint64, error) {
+	if in.failed != nil {
+		return 0, fmt.Errorf("VM failed earlier: %w", in.failed)
+	}
 	res, err := f.Call(in.ctx, params...)
 	if err != nil {
+		in.failed = err
 		return 0, err
 	}
 	if len(res) == 0 {
@@ -286,33 +312,51 @@ func (in *Instance) call(f api.Function, params ...uint64) (uint64, error) {
 	return res[0], nil
 }
 
-// wasiCounter counts calls into wasi_snapshot_preview1, and those made
-// while the guest's allocator runs for the host that Envoy's wasm host
-// would refuse: proxy-wasm-cpp-host allows only proxy_log, fd_write and
-// clock_time_get inside proxy_on_memory_allocate (WasmBase::allocMemory).
+// Failed is the trap that failed the VM, nil while it is healthy. Like
+// Envoy, the host calls nothing in a failed VM again.
+func (in *Instance) Failed() error { return in.failed }
+
+// Profile is the Envoy host profile the module runs under.
+func (m *Module) Profile() Profile { return m.profile }
+
+// restrict sets the allowlist for a phase (names nil: no restriction),
+// as proxy-wasm-cpp-host's setRestrictedCallback does.
+func (in *Instance) restrict(phase string, names []string) {
+	if names == nil {
+		in.restricted, in.phase = nil, ""
+		return
+	}
+	in.restricted, in.phase = set(names), phase
+}
+
+// enter is called first by every host function: a call outside the
+// phase's allowlist traps, as V8 does in Envoy.
+func (in *Instance) enter(fn string) {
+	if in.restricted == nil || in.restricted[fn] {
+		return
+	}
+	in.m.wasiCalls.restricted.Add(1)
+	panic(&RestrictedCallError{Func: fn, Phase: in.phase})
+}
+
+// wasiCounter counts calls into wasi_snapshot_preview1, and calls of any
+// host function made outside a restricted phase's allowlist (each of
+// which trapped).
 type wasiCounter struct {
 	n          atomic.Int64
-	inAlloc    bool
 	restricted atomic.Int64
 	byName     sync.Map // function name → *atomic.Int64
 }
 
-func (w *wasiCounter) NewFunctionListener(api.FunctionDefinition) experimental.FunctionListener {
-	return w
-}
-
-func (w *wasiCounter) Before(_ context.Context, _ api.Module, def api.FunctionDefinition, _ []uint64, _ experimental.StackIterator) {
+func (w *wasiCounter) count(name string) {
 	w.n.Add(1)
-	c, _ := w.byName.LoadOrStore(def.Name(), new(atomic.Int64))
+	c, _ := w.byName.LoadOrStore(name, new(atomic.Int64))
 	c.(*atomic.Int64).Add(1)
-	if w.inAlloc && def.Name() != "fd_write" && def.Name() != "clock_time_get" {
-		w.restricted.Add(1)
-	}
 }
-func (w *wasiCounter) After(context.Context, api.Module, api.FunctionDefinition, []uint64) {}
-func (w *wasiCounter) Abort(context.Context, api.Module, api.FunctionDefinition, error)    {}
 
 func le32(b []byte, v uint32) { binary.LittleEndian.PutUint32(b, v) }
+
+func le32get(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
 
 // Module returns the wazero module instance, for tests that call exports
 // directly.
@@ -322,10 +366,14 @@ func (in *Instance) Module() api.Module { return in.mod }
 // returning data, with the same WASI restriction tracking.
 func (in *Instance) Allocate(size uint32) (uint32, error) {
 	in.calls.Allocs++
-	in.m.wasiCalls.inAlloc = true
-	defer func() { in.m.wasiCalls.inAlloc = false }()
+	if in.failed != nil {
+		return 0, fmt.Errorf("VM failed earlier: %w", in.failed)
+	}
+	in.restrict("proxy_on_memory_allocate", in.m.profile.DuringAllocate)
 	res, err := in.alloc.Call(in.ctx, uint64(size))
+	in.restrict("", nil)
 	if err != nil {
+		in.failed = err
 		return 0, err
 	}
 	return uint32(res[0]), nil
