@@ -103,6 +103,8 @@ chromium:
 test: chromium check wasm $(UNPATCHED_WASM)
 	@echo "==> [1/4] policy, corsctl, corshttp, schema and deploy-file tests"
 	@$(GO) test -count=1 $(TEST_UNIT)
+	@echo "==> corshttp's header-ownership tests under the race detector (a header slice shared between responses is a reported race)"
+	@$(GO) test -race -count=1 -run Mutation ./corshttp/
 	@echo "==> [2/4] the module under both Envoy host profiles: scenario table, host calls, hostile soak, 1,000,000-request soaks (~60 s on an idle 2-core machine)"
 	@$(GO) test -count=1 $(TEST_MODULE)
 	@echo "==> [3/4] corsgateway and the HTTP replay against it"

@@ -36,6 +36,7 @@ const (
 
 func lintRules(ws *[]Warning, prefix string, r *Rules) {
 	lintStarOrigin(ws, prefix, r)
+	lintMethods(ws, prefix, r.AllowMethods)
 	for i, re := range r.AllowOriginRegexes {
 		for _, f := range lintOriginRegex(re) {
 			*ws = append(*ws, Warning{
@@ -399,7 +400,7 @@ func genExample(b *strings.Builder, re, target *syntax.Regexp, subst string, onc
 	case syntax.OpCharClass:
 		b.WriteRune(pickRune(re.Rune))
 	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		b.WriteByte('a')
+		b.WriteByte('.') // what the author meant, most often
 	case syntax.OpConcat:
 		for _, sub := range re.Sub {
 			genExample(b, sub, target, subst, once)
@@ -469,4 +470,29 @@ func literalText(re *syntax.Regexp) string {
 		b.WriteString(literalText(sub))
 	}
 	return b.String()
+}
+
+// fetchNormalizedMethods are the methods fetch uppercases before sending
+// (Fetch "normalize a method"): a script's "delete" goes out as "DELETE".
+var fetchNormalizedMethods = [...]string{"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"}
+
+// lintMethods flags allowMethods entries that are not uppercase. Methods
+// are compared case-sensitively (browsers send them verbatim, except the
+// six fetch normalises), so "delete" never matches the "DELETE" a browser
+// sends, and "patch" matches only scripts that spell it in lowercase.
+func lintMethods(ws *[]Warning, prefix string, methods []string) {
+	for i, m := range methods {
+		upper := strings.ToUpper(m)
+		if m == "*" || m == upper || forbiddenMethod(m) {
+			continue
+		}
+		msg := "browsers send methods verbatim and they are compared case-sensitively, so " + strconv.Quote(m) +
+			" allows only scripts that spell it that way, not fetch(url, {method: " + strconv.Quote(upper) + "}): write " +
+			strconv.Quote(upper) + ", and keep " + strconv.Quote(m) + " only if such scripts exist"
+		if slices.Contains(fetchNormalizedMethods[:], upper) {
+			msg = "fetch uppercases " + strconv.Quote(m) + " to " + strconv.Quote(upper) +
+				" before sending it, so this entry never matches: write " + strconv.Quote(upper)
+		}
+		*ws = append(*ws, Warning{Path: prefix + "allowMethods[" + strconv.Itoa(i) + "]", Value: m, Message: msg})
+	}
 }
