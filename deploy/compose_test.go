@@ -74,7 +74,7 @@ func checkCompose(compose, envoy []byte) []string {
 	}
 	m := envoyTag.FindStringSubmatch(envoySvc.Image)
 	if m == nil {
-		fail("services.envoy.image: %q: want an exact release tag like envoyproxy/envoy:v1.35.3, never a floating one", envoySvc.Image)
+		fail("services.envoy.image: %q: want an exact release tag like envoyproxy/envoy:v1.40.0, never a floating one", envoySvc.Image)
 	} else {
 		var v [3]int
 		for i := range v {
@@ -217,10 +217,10 @@ func TestComposeMatchesEnvoyConfig(t *testing.T) {
 	}{
 		{"shipped compose file", func(*testing.T) []byte { return compose }, ""},
 		{"floating Envoy tag", func(t *testing.T) []byte {
-			return mutate(t, compose, "envoyproxy/envoy:v1.35.3", "envoyproxy/envoy:latest")
+			return mutate(t, compose, "envoyproxy/envoy:v1.40.0", "envoyproxy/envoy:latest")
 		}, "want an exact release tag"},
 		{"Envoy too old", func(t *testing.T) []byte {
-			return mutate(t, compose, "envoyproxy/envoy:v1.35.3", "envoyproxy/envoy:v1.32.9")
+			return mutate(t, compose, "envoyproxy/envoy:v1.40.0", "envoyproxy/envoy:v1.32.9")
 		}, "older than Envoy v1.33.0"},
 		{"module mounted elsewhere", func(t *testing.T) []byte {
 			return mutate(t, compose, "target: /etc/envoy/cors.wasm", "target: /etc/envoy/plugin.wasm")
