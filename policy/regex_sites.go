@@ -76,7 +76,7 @@ func credentialRegexProblem(s string) string {
 	}
 	sites := map[string]bool{}
 	for _, b := range branches {
-		site, problem := branchSite(b, full)
+		site, _, problem := branchSite(b, full)
 		if problem != "" {
 			return problem
 		}
@@ -94,6 +94,31 @@ func credentialRegexProblem(s string) string {
 			"): with allowCredentials a regex must stay within one registrable domain so that what it trusts can be checked; write one regex per site"
 	}
 	return ""
+}
+
+// CredentialRegexDomains returns the literal domains under which a
+// credentialed allowOriginRegexes entry can match hosts (one per branch;
+// branches that spell out a whole host have none), or nil when the regex
+// is refused anyway. The filter proves with its built-in
+// Public Suffix List that each is not a public suffix; corsctl checks them
+// again against a newer list, as it does for wildcards.
+func CredentialRegexDomains(s string) []string {
+	if credentialRegexProblem(s) != "" {
+		return nil
+	}
+	parsed, err := syntax.Parse(s, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	full := regexp.MustCompile("^(?:" + s + ")$")
+	branches, _ := expandRegex(parsed.Simplify())
+	var out []string
+	for _, b := range branches {
+		if _, d, _ := branchSite(b, full); d != "" && !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 func undecidable(why string) string {
@@ -213,7 +238,11 @@ func joinParts(a, b []regexPart) []regexPart {
 }
 
 // branchSite applies steps 2 and 3 to one branch.
-func branchSite(parts []regexPart, full *regexp.Regexp) (site, problem string) {
+// domain is the literal domain that every host of the branch ends in
+// after at least one more label, for checks against another list; it is
+// "" where the branch spells out a whole host, which is one origin's
+// site whatever any list says.
+func branchSite(parts []regexPart, full *regexp.Regexp) (site, domain, problem string) {
 	// Step 2: a trailing port.
 	end := len(parts)
 	for end > 0 && parts[end-1].node != nil && digitsOnly(parts[end-1].node) {
@@ -221,21 +250,22 @@ func branchSite(parts []regexPart, full *regexp.Regexp) (site, problem string) {
 	}
 	poppedDigits := end < len(parts)
 	if end == 0 || parts[end-1].node != nil {
-		return "", undecidable("the host does not end in literal text")
+		return "", "", undecidable("the host does not end in literal text")
 	}
 	lit := parts[end-1].lit
 	if trimmed := strings.TrimRight(lit, "0123456789"); strings.HasSuffix(trimmed, ":") {
 		lit = trimmed[:len(trimmed)-1]
 	} else if poppedDigits {
-		return "", undecidable("the host does not end in literal text")
+		return "", "", undecidable("the host does not end in literal text")
 	}
 	// Step 3: a whole literal host, or the domain after the first dot of
 	// the literal that ends the host.
 	if i := strings.Index(lit, "://"); i >= 0 {
-		return literalHostSite(lit[i+3:])
+		site, problem := literalHostSite(lit[i+3:])
+		return site, "", problem
 	}
 	if end == 1 {
-		return "", undecidable("it has no scheme://")
+		return "", "", undecidable("it has no scheme://")
 	}
 	// The literal starts a label when what precedes it always ends in "."
 	// ("([a-z]+\.)+example\.com"); otherwise its first label may be
@@ -245,31 +275,31 @@ func branchSite(parts []regexPart, full *regexp.Regexp) (site, problem string) {
 	if !labelStartsAt(parts, end-1) {
 		dot := strings.IndexByte(lit, '.')
 		if dot < 0 {
-			return "", undecidable("the host's last label is not literal")
+			return "", "", undecidable("the host's last label is not literal")
 		}
 		d = lit[dot+1:]
 	}
 	d = strings.ToLower(d)
 	if !validDomain(d) {
-		return "", undecidable(strconv.Quote(d) + " is not a domain")
+		return "", "", undecidable(strconv.Quote(d) + " is not a domain")
 	}
 	if isLoopbackDomain(d) {
-		return "localhost", ""
+		return "localhost", d, ""
 	}
 	if psl.IsPublicSuffix(d) {
 		msg := "matches a different site for every name registered under the public suffix " + strconv.Quote(d)
 		if ex, ok := branchExample(parts, full); ok {
 			msg += " (e.g. " + strconv.Quote(ex) + ")"
 		}
-		return "", msg + ": with allowCredentials any of them could read users' data; spell out the hosts you trust, as in " +
+		return "", d, msg + ": with allowCredentials any of them could read users' data; spell out the hosts you trust, as in " +
 			strconv.Quote(`https://yourapp\.`+strings.ReplaceAll(d, ".", `\.`))
 	}
 	if rule, below := psl.RuleBelow(d); below {
-		return "", "can match hosts under " + strconv.Quote(rule) + ", a public suffix below " + strconv.Quote(d) +
+		return "", d, "can match hosts under " + strconv.Quote(rule) + ", a public suffix below " + strconv.Quote(d) +
 			", where every name is a different site: with allowCredentials any of them could read users' data; end the regex in a registrable domain you control"
 	}
 	reg, _ := psl.RegistrableDomain(d)
-	return reg, ""
+	return reg, d, ""
 }
 
 // labelStartsAt reports whether every string parts[:i] matches ends in
