@@ -1,8 +1,6 @@
 package main
 
 import (
-	"iter"
-	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -90,48 +88,6 @@ func TestQuotedBufferNeverGrows(t *testing.T) {
 			buf := make([]byte, 0, 4096)
 			if n := testing.AllocsPerRun(100, func() { appendDenial(buf[:0], &d, &r) }); n != 0 {
 				t.Errorf("allocations per denial line: got %v; want 0", n)
-			}
-		})
-	}
-}
-
-// Split Access-Control-Request-Headers lines are joined up to one byte
-// past the engine's bound, and no further: the lines after that are never
-// read.
-func TestJoinLinesStopsPastTheBound(t *testing.T) {
-	const name = "access-control-request-headers"
-	tests := []struct {
-		name      string
-		lines     []string
-		want      string
-		wantReads int // lines read by the second pass at most
-	}{
-		{"two lines", []string{"content-type", "x-a"}, "content-type,x-a", 2},
-		{"up to the bound, whole", []string{strings.Repeat("a", 2047), strings.Repeat("b", 2048)}, strings.Repeat("a", 2047) + "," + strings.Repeat("b", 2048), 2},
-		{"exactly one past the bound, whole", []string{strings.Repeat("a", 2047), strings.Repeat("b", 2049)}, strings.Repeat("a", 2047) + "," + strings.Repeat("b", 2049), 2},
-		{"over the bound, cut one past it", []string{strings.Repeat("a", 2047), strings.Repeat("b", 9000), "c"}, strings.Repeat("a", 2047) + "," + strings.Repeat("b", 2049), 2},
-		{"a 50 KB flood of lines", slices.Repeat([]string{strings.Repeat("x", 999)}, 50), strings.Repeat(strings.Repeat("x", 999)+",", 4) + strings.Repeat("x", 97), 5},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			reads := 0
-			lines := func(yield func(string, string) bool) {
-				for _, v := range tt.lines {
-					reads++
-					if !yield("other", "x") || !yield(name, v) {
-						return
-					}
-				}
-			}
-			got := joinLines(iter.Seq2[string, string](lines), name, maxJoinedACRH)
-			if got != tt.want {
-				t.Errorf("joined: got %d bytes %.30q…; want %d bytes %.30q…", len(got), got, len(tt.want), tt.want)
-			}
-			if len(got) > maxJoinedACRH {
-				t.Errorf("joined length: got %d; want ≤ %d", len(got), maxJoinedACRH)
-			}
-			if reads > 2*tt.wantReads {
-				t.Errorf("lines read over both passes: got %d; want ≤ %d", reads, 2*tt.wantReads)
 			}
 		})
 	}

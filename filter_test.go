@@ -130,6 +130,9 @@ func runSDKScenario(t *testing.T, host proxytest.HostEmulator, s scenarios.Scena
 		if got := host.GetCurrentResponseHeaders(id); !slices.Equal(got, reply) {
 			t.Errorf("local reply pass changed the reply: got %q; want %q", got, reply)
 		}
+		for _, e := range s.CheckLocalBody(status, string(local.Data)) {
+			t.Error(e)
+		}
 	default:
 		if action != types.ActionContinue {
 			t.Errorf("action for a forwarded request: got %v; want Continue", action)

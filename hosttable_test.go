@@ -140,6 +140,9 @@ func scenariosInCountingHost(t *testing.T, m *wasmhost.Module) {
 				if n := o.localPassCalls.Total(); n != 0 {
 					t.Errorf("local reply pass crossings: got %v; want 0", o.localPassCalls)
 				}
+				for _, e := range s.CheckLocalBody(o.local.Status, o.local.Body) {
+					t.Error(e)
+				}
 			}
 			for _, e := range s.Check(o.status, o.headers) {
 				t.Error(e)

@@ -98,7 +98,10 @@ func (f *filter) OnRequestHeaders(id uint32, _ int, _ bool) abi.Action {
 	}
 	d := s.decide()
 	if d.Action == policy.Respond && !d.Shadow {
-		st := abi.SendLocalResponse(d.Status, localReplyDetails(d), localReplyHeaders(d))
+		// A refusal carries its reason as a one-line body for curl users
+		// (Envoy adds content-type: text/plain); an allowed preflight's
+		// body stays empty.
+		st := abi.SendLocalResponseWithBody(d.Status, localReplyDetails(d), policy.RefusalText(d.Reason), localReplyHeaders(d))
 		if st == abi.StatusOK {
 			s.localReply = true
 			return abi.Pause

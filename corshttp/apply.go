@@ -3,8 +3,6 @@ package corshttp
 import (
 	"net/http"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/corswasm/corswasm/policy"
 )
@@ -13,12 +11,9 @@ import (
 // header is committed.
 type writer struct {
 	http.ResponseWriter
-	m   *Middleware
-	req policy.Request
-	// The request's header slices, for reflected values.
-	origin, acrm, acrh []string
-	d                  policy.Decision
-	committed          bool
+	req       policy.Request
+	d         policy.Decision
+	committed bool
 }
 
 func (w *writer) release() {
@@ -67,102 +62,100 @@ func (w *writer) commit() {
 	if d.StripUpstream {
 		stripAccessControl(h)
 	}
-	w.m.setHeaders(h, w, d)
+	setHeaders(h, d)
 }
 
 // respond carries out a local reply. The reply is ours alone, so any
 // Access-Control-* header an outer handler put in the map is removed: a
 // refused preflight carries none (Fetch: 403 without CORS headers).
-func (m *Middleware) respond(w http.ResponseWriter, cw *writer, d *policy.Decision) {
+//
+// A refusal gets a one-line text body with its reason (policy.RefusalText:
+// no request data in it), for people reading it with curl.
+func respond(w http.ResponseWriter, d *policy.Decision) {
 	h := w.Header()
 	stripAccessControl(h)
-	m.setHeaders(h, cw, d)
+	var body []byte
+	if int(d.Reason) < len(refusalBodies) {
+		body = refusalBodies[d.Reason]
+	}
+	if len(body) > 0 {
+		setHeaders(h, d, [2]string{"Content-Type", "text/plain; charset=utf-8"}, [2]string{"X-Content-Type-Options", "nosniff"})
+	} else {
+		setHeaders(h, d)
+	}
 	w.WriteHeader(d.Status)
+	if len(body) > 0 {
+		w.Write(body)
+	}
+}
+
+// refusalBodies are policy.RefusalText as bytes, indexed by reason, so
+// that writing one does not allocate (Write must not modify them). Header
+// values are never shared like this: see setHeaders.
+var refusalBodies [32][]byte
+
+func init() {
+	for r := range refusalBodies {
+		if t := policy.RefusalText(policy.Reason(r)); t != "" {
+			refusalBodies[r] = []byte(t)
+		}
+	}
 }
 
 // setHeaders replaces each decision header and merges Decision.Vary.
-func (m *Middleware) setHeaders(h http.Header, cw *writer, d *policy.Decision) {
-	for _, hd := range d.HeaderList() {
-		h[canonical(hd.Name)] = m.values(cw, hd.Value)
+//
+// Every value goes into a slice this response owns: one backing array per
+// response, each header a capacity-1 window of it. An outer middleware may
+// edit w.Header() after our handler returns (net/http allows it); with
+// slices shared across responses, or the request's own Origin slice
+// reflected as Access-Control-Allow-Origin, one such edit would change
+// every later response, or the request (jub0bs/cors#14, rs/cors#198).
+// The strings themselves may be shared: Go strings are immutable.
+// Cost: one allocation per decorated response.
+//
+// extra are further headers of a local reply, as canonical name and value,
+// set the same way.
+func setHeaders(h http.Header, d *policy.Decision, extra ...[2]string) {
+	vary, setVary := varyValue(h["Vary"], d.Vary)
+	n := d.NumHeaders + len(extra)
+	if setVary {
+		n++
 	}
-	if d.Vary == "" {
+	if n == 0 {
 		return
 	}
-	switch vary := h["Vary"]; len(vary) {
-	case 0:
-		h["Vary"] = m.vals.get(d.Vary)
-	case 1:
-		if merged, changed := policy.MergeVary(vary[0], d.Vary); changed {
-			h["Vary"] = []string{merged}
-		}
+	own := make([]string, n)
+	for i, hd := range d.HeaderList() {
+		own[i] = hd.Value
+		h[canonical(hd.Name)] = own[i : i+1 : i+1]
+	}
+	for j, e := range extra {
+		i := d.NumHeaders + j
+		own[i] = e[1]
+		h[e[0]] = own[i : i+1 : i+1]
+	}
+	if setVary {
+		own[n-1] = vary
+		h["Vary"] = own[n-1 : n : n]
+	}
+}
+
+// varyValue is the Vary to set once add is merged into the response's
+// lines, and whether it differs from what is there.
+func varyValue(lines []string, add string) (string, bool) {
+	switch {
+	case add == "":
+		return "", false
+	case len(lines) == 0:
+		return add, true
+	case len(lines) == 1:
+		return policy.MergeVary(lines[0], add)
 	default:
 		// Several Vary lines are one list (RFC 9110 §5.3): merge into
 		// one line so no name is duplicated across lines.
-		all := strings.Join(vary, ", ")
-		merged, _ := policy.MergeVary(all, d.Vary)
-		h["Vary"] = []string{merged}
+		merged, _ := policy.MergeVary(strings.Join(lines, ", "), add)
+		return merged, true
 	}
-}
-
-// values returns a one-element slice holding v without allocating: the
-// request's own slice when v is a reflected request value (the origin, a
-// method), else a shared slice from the per-middleware cache (values built
-// from the immutable policy repeat on every request). Slices are capped at
-// length 1 so an append by a later handler copies instead of writing into
-// shared memory.
-func (m *Middleware) values(cw *writer, v string) []string {
-	for _, s := range [...][]string{cw.origin, cw.acrm, cw.acrh} {
-		if len(s) == 1 && s[0] == v {
-			return s[:1:1]
-		}
-	}
-	return m.vals.get(v)
-}
-
-// maxCachedValues bounds the cache, so values that vary per request can
-// only ever cost an allocation, never memory growth.
-const maxCachedValues = 256
-
-// valueCache is copy-on-write: a lookup is one atomic load and one map
-// read; the rare insert copies the (bounded) map under a lock.
-type valueCache struct {
-	mu sync.Mutex
-	m  atomic.Pointer[map[string][]string]
-}
-
-func (c *valueCache) get(v string) []string {
-	if mp := c.m.Load(); mp != nil {
-		if s, ok := (*mp)[v]; ok {
-			return s
-		}
-	}
-	v = strings.Clone(v) // never pin request memory in the cache
-	s := []string{v}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	old := c.m.Load()
-	if old != nil && len(*old) >= maxCachedValues {
-		return s
-	}
-	next := make(map[string][]string, 1+lenOf(old))
-	if old != nil {
-		for k, val := range *old {
-			next[k] = val
-		}
-		if val, ok := (*old)[v]; ok { // another request added it meanwhile
-			return val
-		}
-	}
-	next[v] = s
-	c.m.Store(&next)
-	return s
-}
-
-func lenOf(m *map[string][]string) int {
-	if m == nil {
-		return 0
-	}
-	return len(*m)
 }
 
 // canonical maps the engine's lowercase header names to net/http's

@@ -43,8 +43,6 @@ type Middleware struct {
 	// carried out (for logging and metrics; shadow-mode decisions are only
 	// observable here). d is valid only during the call.
 	OnDecision func(r *http.Request, d *policy.Decision)
-
-	vals valueCache
 }
 
 // Handler wraps next with the policy p, with no hooks.
@@ -97,13 +95,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// shadow: evaluate, log and count, change nothing.
 		h.next.ServeHTTP(w, r)
 	case d.Action == policy.Respond:
-		h.m.respond(w, cw, d)
+		respond(w, d)
 	case d.NumHeaders == 0 && d.Vary == "" && !d.StripUpstream:
 		// Nothing to do to the response: skip the wrapper entirely.
 		h.next.ServeHTTP(w, r)
 	default:
 		cw.ResponseWriter = w
-		cw.m = h.m
 		h.next.ServeHTTP(cw, r)
 		// A handler that writes nothing lets the server send the header
 		// map as it stands when it returns: decorate it now.
@@ -111,84 +108,39 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// request fills cw.req from r. Strings are the header values as
-// received; the header slices are kept so reflected values can be set on
-// the response without allocating.
+// request fills cw.req from r. Which line of a repeated header counts,
+// and how split lines are joined, is policy.RequestLines's to decide: the
+// Envoy filter builds its Request the same way.
 func (h *handler) request(r *http.Request, cw *writer) {
 	hd := r.Header
-	cw.origin = hd["Origin"]
-	cw.req = policy.Request{
-		Method:          r.Method,
-		Origin:          first(cw.origin),
-		MultipleOrigins: len(cw.origin) > 1,
-	}
+	var l policy.RequestLines
+	l.Add(":method", r.Method)
+	addLines(&l, "origin", hd["Origin"])
 	// The Access-Control-Request-* headers only mean something on a
 	// preflight, which is an OPTIONS request (Fetch uppercases it; methods
 	// are case-sensitive), so other requests skip the lookups.
 	if r.Method == http.MethodOptions {
-		cw.acrm = hd["Access-Control-Request-Method"]
-		cw.acrh = hd["Access-Control-Request-Headers"]
-		cw.req.AccessControlRequestMethod = first(cw.acrm)
-		cw.req.AccessControlRequestHeaders = joinLines(cw.acrh)
-		cw.req.AccessControlRequestPrivateNetwork = first(hd["Access-Control-Request-Private-Network"])
+		addLines(&l, "access-control-request-method", hd["Access-Control-Request-Method"])
+		addLines(&l, "access-control-request-headers", hd["Access-Control-Request-Headers"])
+		addLines(&l, "access-control-request-private-network", hd["Access-Control-Request-Private-Network"])
 	}
 	// Sec-Fetch-Site, Authority and Path only select routes and feed
 	// crossOriginProtection.
 	if h.details {
-		cw.req.SecFetchSite = first(hd["Sec-Fetch-Site"])
-		cw.req.Authority = r.Host
-		cw.req.Path = requestPath(r)
+		addLines(&l, "sec-fetch-site", hd["Sec-Fetch-Site"])
+		l.Add(":authority", r.Host)
+		l.Add(":path", requestPath(r))
 	}
+	cw.req = l.Request()
 	if h.routeName {
 		cw.req.RouteName = h.m.RouteName(r)
 	}
 }
 
-func first(v []string) string {
-	if len(v) == 0 {
-		return ""
+func addLines(l *policy.RequestLines, name string, lines []string) {
+	for _, v := range lines {
+		l.Add(name, v)
 	}
-	return v[0]
-}
-
-// maxJoinedACRH is the engine's bound on Access-Control-Request-Headers
-// plus one: a joined value that long is refused as malformed whatever
-// follows, so joining stops there.
-const maxJoinedACRH = policy.MaxRequestHeadersLen + 1
-
-// joinLines combines repeated field lines into one comma-separated value,
-// as RFC 9110 §5.3 allows: some intermediaries split
-// Access-Control-Request-Headers (rs/cors#184). The engine bounds and
-// parses the result; this join is the only allocation on the path and
-// happens only for split headers. It stops at maxJoinedACRH bytes: a
-// longer value is cut there, still over the engine's bound and refused the
-// same way, so a flood of lines (up to net/http's MaxHeaderBytes, 1 MB by
-// default) is never copied in full.
-func joinLines(v []string) string {
-	switch len(v) {
-	case 0:
-		return ""
-	case 1:
-		return v[0]
-	}
-	n := -1
-	for _, s := range v {
-		if n += len(s) + 1; n >= maxJoinedACRH {
-			break
-		}
-	}
-	b := make([]byte, 0, min(n, maxJoinedACRH))
-	for i, s := range v {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		if room := maxJoinedACRH - len(b); len(s) >= room {
-			b = append(b, s[:room]...)
-			break
-		}
-		b = append(b, s...)
-	}
-	return string(b)
 }
 
 // requestPath is the :path equivalent: the origin-form request target,

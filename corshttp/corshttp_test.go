@@ -58,6 +58,7 @@ func TestHandler(t *testing.T) {
 		preset   []string // headers an outer handler set before ours ran
 		upstream upstream
 		route    string // RouteName hook result
+		config   string // "" = testConfig
 
 		wantNext   bool
 		wantStatus int
@@ -181,9 +182,51 @@ func TestHandler(t *testing.T) {
 			wantNext: true, wantStatus: 200,
 			want: map[string]string{"Access-Control-Allow-Origin": ""},
 		},
+
+		// Issue 9: the rows below pin what changed on the wire.
+		{
+			name: "* with two Origin lines: the public * still goes out (§2)", method: "GET", path: "/",
+			config:   `{"allowOrigins": ["*"]}`,
+			headers:  []string{"Origin", "https://a.example", "Origin", "https://b.example"},
+			upstream: writeStatus(200),
+			wantNext: true, wantStatus: 200,
+			want: map[string]string{"Access-Control-Allow-Origin": "*", "Vary": ""},
+		},
+		{
+			name: "forwarded refused preflight: a reflecting upstream's CORS answer is stripped (§4)", method: "OPTIONS", path: "/",
+			config:   `{"allowOrigins": ["https://app.example.com"], "allowMethods": ["PUT"], "allowCredentials": true, "unmatchedPreflights": "forward"}`,
+			headers:  []string{"Origin", "https://evil.com", "Access-Control-Request-Method", "DELETE"},
+			upstream: writeStatus(200, "Access-Control-Allow-Origin", "https://evil.com", "Access-Control-Allow-Credentials", "true", "Access-Control-Allow-Methods", "DELETE", "Allow", "DELETE"),
+			wantNext: true, wantStatus: 200,
+			want: map[string]string{"Access-Control-Allow-Origin": "", "Access-Control-Allow-Credentials": "", "Access-Control-Allow-Methods": "",
+				"Allow": "DELETE", "Vary": preflightVary},
+		},
+		{
+			name: "ACRH: 100 empty lines before a name are 101 elements, refused as in the filter (§5)", method: "OPTIONS", path: "/",
+			headers:  append([]string{"Origin", "https://app.example.com", "Access-Control-Request-Method", "PUT"}, append(slices.Repeat([]string{"Access-Control-Request-Headers", ""}, 100), "Access-Control-Request-Headers", "x-request-id")...),
+			wantNext: false, wantStatus: 403,
+			want: map[string]string{"Access-Control-Allow-Origin": "", "Vary": preflightVary},
+		},
+		{
+			name: "ACRH: 63 empty lines before a name are 64 elements, allowed", method: "OPTIONS", path: "/",
+			headers:  append([]string{"Origin", "https://app.example.com", "Access-Control-Request-Method", "PUT"}, append(slices.Repeat([]string{"Access-Control-Request-Headers", ""}, 63), "Access-Control-Request-Headers", "x-request-id")...),
+			wantNext: false, wantStatus: 204,
+			want: map[string]string{"Access-Control-Allow-Origin": "https://app.example.com"},
+		},
+		{
+			name: "ACRM lines \"\" then PUT: the first line counts, as in the filter (issue 16 §1)", method: "OPTIONS", path: "/",
+			headers:  []string{"Origin", "https://app.example.com", "Access-Control-Request-Method", "", "Access-Control-Request-Method", "PUT"},
+			upstream: writeStatus(200),
+			wantNext: true, wantStatus: 200,
+			want: map[string]string{"Access-Control-Allow-Origin": "https://app.example.com", "Access-Control-Allow-Methods": "", "Vary": "Origin"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			p := p
+			if tc.config != "" {
+				p = mustCompile(t, tc.config)
+			}
 			var decisions []policy.Decision
 			m := &corshttp.Middleware{
 				Policy:     p,
@@ -234,6 +277,18 @@ func TestHandler(t *testing.T) {
 					if strings.HasPrefix(strings.ToLower(k), "access-control-") {
 						t.Errorf("403 response: got header %s; want no Access-Control-* header", k)
 					}
+				}
+				// The refusal says why in one line, and echoes nothing
+				// from the request.
+				body := rec.Body.String()
+				if want := policy.RefusalText(decisions[0].Reason); body != want || want == "" {
+					t.Errorf("403 body: got %q; want %q (the reason, one line)", body, want)
+				}
+				if o := req.Header.Get("Origin"); o != "" && strings.Contains(body, o) {
+					t.Errorf("403 body: got %q; want it not to contain the request's Origin %q", body, o)
+				}
+				if ct := rec.Header().Get("Content-Type"); ct != "text/plain; charset=utf-8" {
+					t.Errorf("403 Content-Type: got %q; want text/plain; charset=utf-8", ct)
 				}
 			}
 			// The adapter carries out the decision verbatim: every header

@@ -20,8 +20,9 @@ import (
 var minEnvoy = [3]int{1, 33, 0}
 
 // composeFile is the part of the Compose specification these checks read.
-// Syntax is `docker-compose config -q`'s job (make test runs it); this test
-// checks that the file agrees with envoy.yaml.
+// Syntax and the Compose schema are TestComposeFileValid's job (compose-go,
+// as `docker compose config -q`); this test checks that the file agrees
+// with envoy.yaml.
 type composeFile struct {
 	Services map[string]composeService `json:"services"`
 }
@@ -73,7 +74,7 @@ func checkCompose(compose, envoy []byte) []string {
 	}
 	m := envoyTag.FindStringSubmatch(envoySvc.Image)
 	if m == nil {
-		fail("services.envoy.image: %q: want an exact release tag like envoyproxy/envoy:v1.35.3, never a floating one", envoySvc.Image)
+		fail("services.envoy.image: %q: want an exact release tag like envoyproxy/envoy:v1.40.0, never a floating one", envoySvc.Image)
 	} else {
 		var v [3]int
 		for i := range v {
@@ -216,10 +217,10 @@ func TestComposeMatchesEnvoyConfig(t *testing.T) {
 	}{
 		{"shipped compose file", func(*testing.T) []byte { return compose }, ""},
 		{"floating Envoy tag", func(t *testing.T) []byte {
-			return mutate(t, compose, "envoyproxy/envoy:v1.35.3", "envoyproxy/envoy:latest")
+			return mutate(t, compose, "envoyproxy/envoy:v1.40.0", "envoyproxy/envoy:latest")
 		}, "want an exact release tag"},
 		{"Envoy too old", func(t *testing.T) []byte {
-			return mutate(t, compose, "envoyproxy/envoy:v1.35.3", "envoyproxy/envoy:v1.32.9")
+			return mutate(t, compose, "envoyproxy/envoy:v1.40.0", "envoyproxy/envoy:v1.32.9")
 		}, "older than Envoy v1.33.0"},
 		{"module mounted elsewhere", func(t *testing.T) []byte {
 			return mutate(t, compose, "target: /etc/envoy/cors.wasm", "target: /etc/envoy/plugin.wasm")

@@ -135,6 +135,7 @@ func shortConfig(cfg string) string {
 		{"credentials", scenarios.ConfigCredentials}, {"star", scenarios.ConfigStar},
 		{"preserve", scenarios.ConfigPreserve}, {"routes", scenarios.ConfigRoutes},
 		{"cop", scenarios.ConfigCOP}, {"shadow", scenarios.ConfigShadow}, {"pna", scenarios.ConfigPNA},
+		{"forward", scenarios.ConfigForward},
 		{"example", scenarios.ConfigExample},
 	} {
 		if cfg == c.value {

@@ -3,12 +3,10 @@ package policy
 // Bounds on Access-Control-Request-Headers. Browsers send a short list of
 // lowercase names; anything beyond these bounds is refused without being
 // scanned further, so a comma flood costs nothing (rs/cors CVE-2025-47908).
-//
-// MaxRequestHeadersLen is exported so callers that join a split header
-// (several Access-Control-Request-Headers lines) can stop joining one byte
-// past it: the engine refuses anything longer as malformed.
+// RequestLines (lines.go) stops joining a split header one byte past
+// maxRequestHeadersLen.
 const (
-	MaxRequestHeadersLen = 4096
+	maxRequestHeadersLen = 4096
 	maxACRHElements      = 64
 )
 
@@ -21,7 +19,7 @@ const (
 // intermediaries that merge header lines produce them. They count toward
 // the 64-element bound. It never allocates.
 func (ru *rules) checkHeaders(v string) (Reason, string) {
-	if len(v) > MaxRequestHeadersLen {
+	if len(v) > maxRequestHeadersLen {
 		return ReasonHeadersMalformed, ""
 	}
 	elements := 0

@@ -17,6 +17,8 @@ package policy
 //	                                                    // request without Origin needs Method, SecFetchSite,
 //	                                                    // Authority and Path to be decided
 //	func MergeVary(existing, add string) (string, bool) // merged Vary value; false when unchanged
+//	type RequestLines; (*RequestLines).Add(name, value)  // header lines -> Request: which line of a repeated
+//	                                                    // header counts, how split lists join (both adapters)
 //
 // Every validation error reads "<json path>: <quoted value>: <reason and
 // fix>", e.g. `routes[1].allowOrigins[0]: "https://*.com": a wildcard over a

@@ -105,11 +105,12 @@ func (ru *rules) actual(r *Request, d *Decision) {
 	if !allowed {
 		// Never 403 an actual request for CORS reasons: same-origin
 		// requests carry Origin too. Without our headers the browser
-		// withholds the response from the script. A repeated Origin is
-		// never answered, not even with "*".
-		if !r.MultipleOrigins {
-			ru.publicHeaders(d)
-		}
+		// withholds the response from the script. Under "*" the public
+		// headers still go out, even for a repeated or malformed Origin:
+		// nothing is reflected, and a shared cache keyed without Origin
+		// (no Vary under "*") would otherwise serve a header-less copy to
+		// the next browser, whose CORS check then fails (Fetch §3.2.5).
+		ru.publicHeaders(d)
 		return
 	}
 	ru.allowOriginHeaders(r, d)
@@ -144,8 +145,15 @@ func (ru *rules) preflight(r *Request, d *Decision) {
 	d.Reason = reason
 	if reason != ReasonAllowed {
 		if ru.forward {
-			// unmatchedPreflights "forward": the upstream answers and the
-			// response is left untouched.
+			// unmatchedPreflights "forward": the upstream answers. Under
+			// upstreamCors "override" the gateway stays authoritative: a
+			// legacy backend that reflects any Origin with credentials
+			// would otherwise turn this refusal into an acceptance, so
+			// every upstream Access-Control-* header is stripped (and none
+			// of ours is added: Fetch, a refused preflight carries none).
+			// Under "preserve" the upstream's answer stands, as promised.
+			d.Vary = ru.varyPreflight
+			ru.upstream(d)
 			return
 		}
 		// Fetch endorses a 403 without any CORS header for a refused

@@ -155,8 +155,14 @@ func TestEvaluate(t *testing.T) {
 		{"any origin: malformed origin not allowed, response still carries the public *", anyConfig, Request{Method: "GET", Origin: "https://a.test/path"},
 			want{kind: Actual, reason: ReasonOriginMalformed, route: "default", strip: true,
 				headers: []string{"access-control-allow-origin: *", "access-control-expose-headers: x-a"}}},
-		{"any origin: repeated Origin gets nothing", anyConfig, Request{Method: "GET", Origin: "https://a.test", MultipleOrigins: true},
-			want{kind: Actual, reason: ReasonOriginMalformed, route: "default", strip: true}},
+		// Issue 9: every forwarded response under "*" carries the same
+		// public headers, or a shared cache spreads a header-less copy.
+		{"any origin: repeated Origin still carries the public *", anyConfig, Request{Method: "GET", Origin: "https://a.test", MultipleOrigins: true},
+			want{kind: Actual, reason: ReasonOriginMalformed, route: "default", strip: true,
+				headers: []string{"access-control-allow-origin: *", "access-control-expose-headers: x-a"}}},
+		{"any origin: repeated empty Origin still carries the public *", anyConfig, Request{Method: "GET", MultipleOrigins: true},
+			want{kind: Actual, reason: ReasonOriginMalformed, route: "default", strip: true,
+				headers: []string{"access-control-allow-origin: *", "access-control-expose-headers: x-a"}}},
 
 		// Private network access.
 		{"PNA allowed", pnaConfig, Request{Method: "OPTIONS", Origin: "https://app.example.com", AccessControlRequestMethod: "GET", AccessControlRequestPrivateNetwork: "true"},
@@ -187,8 +193,13 @@ func TestEvaluate(t *testing.T) {
 		{"route by route name, shadow", routesConfig, Request{Method: "GET", Origin: "https://legacy.example.com", RouteName: "legacy"},
 			want{kind: Actual, allowed: true, reason: ReasonAllowed, route: "routes[1]", routePath: "routes[1]", shadow: true, vary: "Origin", strip: true,
 				headers: []string{"access-control-allow-origin: https://legacy.example.com"}}},
-		{"forward unmatched preflight: untouched", routesConfig, Request{Method: "OPTIONS", Origin: "https://evil.com", AccessControlRequestMethod: "GET", Authority: "open.example.com"},
-			want{kind: Preflight, reason: ReasonOriginNotAllowed, route: "routes[2]", routePath: "routes[2]"}},
+		// Issue 9: under "override" a forwarded refused preflight loses
+		// every upstream Access-Control-* header.
+		{"forward unmatched preflight: upstream CORS stripped under override", routesConfig, Request{Method: "OPTIONS", Origin: "https://evil.com", AccessControlRequestMethod: "GET", Authority: "open.example.com"},
+			want{kind: Preflight, reason: ReasonOriginNotAllowed, route: "routes[2]", routePath: "routes[2]", vary: varyPreflight, strip: true}},
+		{"forward unmatched preflight: upstream answer stands under preserve", `{"allowOrigins": ["https://o.example.com"], "unmatchedPreflights": "forward", "upstreamCors": "preserve"}`,
+			preflight("https://evil.com", "DELETE", ""),
+			want{kind: Preflight, reason: ReasonOriginNotAllowed, route: "default", vary: varyPreflight, preserve: true}},
 		{"preflightStatus 200", routesConfig, Request{Method: "OPTIONS", Origin: "https://o.example.com", AccessControlRequestMethod: "GET", Authority: "open.example.com"},
 			want{kind: Preflight, action: Respond, status: 200, allowed: true, reason: ReasonAllowed, route: "routes[2]", routePath: "routes[2]", vary: varyPreflight,
 				headers: []string{"access-control-allow-origin: https://o.example.com"}}},

@@ -80,12 +80,16 @@ func fzCompile(tb testing.TB) []fzPolicy {
 //   - header names are lowercase Access-Control-* names, each at most once;
 //   - Access-Control-Allow-Origin is the request's Origin verbatim and an
 //     origin the applied rules allow (reference matcher), or "*" for a "*"
-//     config without credentials; never for a repeated Origin;
+//     config without credentials; for a repeated Origin only "*";
 //   - never "*" together with Access-Control-Allow-Credentials, whose only
 //     value is "true";
 //   - any Access-Control-* header only on an allowed CORS request, except
 //     that a "*" config sends "*" (and its exposed headers) on every
 //     forwarded response (Fetch §3.2.5); a 403 carries none;
+//   - conversely, under a "*" config without credentials every forwarded
+//     response other than a refused preflight does carry "*", whatever the
+//     Origin (absent, malformed, repeated): a shared cache keys such a
+//     response without Origin and serves it to the next browser (issue 9);
 //   - an allowed preflight names only headers the rules allow.
 func fzCheck(t *testing.T, fp *fzPolicy, r *policy.Request, d *policy.Decision) {
 	t.Helper()
@@ -115,6 +119,10 @@ func fzCheck(t *testing.T, fp *fzPolicy, r *policy.Request, d *policy.Decision) 
 	if len(seen) > 0 && (!d.Allowed || d.Kind == policy.NotCORS) && !refPublicHeaders(fp, d, seen) {
 		fail("got headers %v on allowed=%v kind=%v reason=%v; want none unless an allowed CORS request", seen, d.Allowed, d.Kind, d.Reason)
 	}
+	if rules, ok := refRules(&fp.cfg, d); ok && !d.Shadow && d.Action == policy.Continue && d.Kind != policy.Preflight &&
+		!rules.AllowCredentials && refContains(rules.AllowOrigins, "*") && seen["access-control-allow-origin"] != "*" {
+		fail("got allow-origin %q on a forwarded response under \"*\"; want \"*\" on every one", seen["access-control-allow-origin"])
+	}
 	if d.Action == policy.Respond {
 		switch d.Status {
 		case 200, 204:
@@ -142,9 +150,14 @@ func fzCheck(t *testing.T, fp *fzPolicy, r *policy.Request, d *policy.Decision) 
 				fail("allowed preflight: got action %v status %d; want Respond with 200 or 204", d.Action, d.Status)
 			}
 		case d.Kind == policy.Preflight && d.Reason != policy.ReasonNone:
-			// refused: a local 403, or forwarded untouched ("forward").
+			// refused: a local 403, or forwarded ("forward") with the
+			// upstream's Access-Control-* stripped under "override" and
+			// none of ours added (issue 9 §4).
 			if !(d.Action == policy.Respond && d.Status == 403) && d.Action != policy.Continue {
 				fail("refused preflight: got action %v status %d; want Respond 403 or Continue", d.Action, d.Status)
+			}
+			if d.Action == policy.Continue && (d.NumHeaders != 0 || d.StripUpstream == d.PreserveUpstream) {
+				fail("forwarded refused preflight: got %d headers, strip %v, preserve %v; want none, and exactly one of strip or preserve", d.NumHeaders, d.StripUpstream, d.PreserveUpstream)
 			}
 		}
 		if d.Allowed && d.Kind != policy.NotCORS {
@@ -167,8 +180,8 @@ func fzCheck(t *testing.T, fp *fzPolicy, r *policy.Request, d *policy.Decision) 
 	if !hasACAO {
 		return
 	}
-	if r.MultipleOrigins {
-		fail("got allow-origin %q for a repeated Origin; want none", acao)
+	if r.MultipleOrigins && acao != "*" {
+		fail("got allow-origin %q for a repeated Origin; want none, or the public \"*\"", acao)
 	}
 	rules, ok := refRules(&fp.cfg, d)
 	if !ok {

@@ -154,7 +154,22 @@ func withFields(a, b map[string]fieldKind) map[string]fieldKind {
 	return m
 }
 
-type checker struct{ errs []error }
+// checker collects structural errors and, so that New can still check
+// the meaning of everything else in the same run, removes what it
+// rejects from the tree: unknown fields, second copies of a key, values of
+// the wrong type. pruned records the path of every object it removed
+// something from ("" for the top level).
+type checker struct {
+	errs   []error
+	pruned map[string]bool
+}
+
+func (c *checker) prune(path string) {
+	if c.pruned == nil {
+		c.pruned = map[string]bool{}
+	}
+	c.pruned[path] = true
+}
 
 func (c *checker) fail(path, format string, args ...any) {
 	c.errs = append(c.errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
@@ -182,6 +197,8 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
+// object checks n against fields and removes every entry it rejects, so
+// that what is left decodes into Config exactly.
 func (c *checker) object(n *node, path string, fields map[string]fieldKind) {
 	if n.kind != kObject {
 		where := path
@@ -189,30 +206,41 @@ func (c *checker) object(n *node, path string, fields map[string]fieldKind) {
 			where = "config"
 		}
 		c.typeErr(n, where, "must be a JSON object")
+		// An empty object in its place keeps the indices of the routes
+		// after it, which New's messages name.
+		*n = node{kind: kObject}
+		c.prune(path)
 		return
 	}
 	seen := make(map[string]bool, len(n.keys))
+	keys, vals := n.keys[:0:0], n.vals[:0:0]
 	for i, k := range n.keys {
 		p := join(path, pathKey(k))
 		kind, ok := fields[k]
-		if !ok {
+		switch {
+		case !ok:
 			if s := suggest(k, fields); s != "" {
 				c.fail(p, "unknown field; did you mean %q?", s)
 			} else {
 				c.fail(p, "unknown field; remove it (known fields: %s)", strings.Join(sortedKeys(fields), ", "))
 			}
-			continue
-		}
-		if seen[k] {
+		case seen[k]:
 			c.fail(p, "duplicate key; JSON decoders disagree on which one wins, so keep exactly one")
-			continue
+		default:
+			seen[k] = true
+			if c.value(n.vals[i], p, kind) {
+				keys, vals = append(keys, k), append(vals, n.vals[i])
+				continue
+			}
 		}
-		seen[k] = true
-		c.value(n.vals[i], p, kind)
+		c.prune(path)
 	}
+	n.keys, n.vals = keys, vals
 }
 
-func (c *checker) value(n *node, path string, kind fieldKind) {
+// value checks one field's value and reports whether it is kept.
+func (c *checker) value(n *node, path string, kind fieldKind) bool {
+	before := len(c.errs)
 	switch kind {
 	case fString:
 		if n.kind != kString {
@@ -225,11 +253,11 @@ func (c *checker) value(n *node, path string, kind fieldKind) {
 	case fInt:
 		if n.kind != kNumber {
 			c.typeErr(n, path, "must be an integer")
-			return
+			break
 		}
 		if strings.ContainsAny(n.str, ".eE") {
 			c.fail(path, "%s: must be an integer", scalarText(n))
-			return
+			break
 		}
 		if _, err := strconv.ParseInt(n.str, 10, 32); err != nil {
 			c.fail(path, "%s: out of range", scalarText(n))
@@ -237,7 +265,7 @@ func (c *checker) value(n *node, path string, kind fieldKind) {
 	case fMaxAge:
 		if n.kind != kNumber && n.kind != kString {
 			c.typeErr(n, path, maxAgeHint)
-			return
+			break
 		}
 		raw := n.str
 		if n.kind == kString {
@@ -250,7 +278,7 @@ func (c *checker) value(n *node, path string, kind fieldKind) {
 	case fStringList:
 		if n.kind != kArray {
 			c.typeErr(n, path, "must be an array of strings")
-			return
+			break
 		}
 		for i, e := range n.arr {
 			if e.kind != kString {
@@ -260,12 +288,41 @@ func (c *checker) value(n *node, path string, kind fieldKind) {
 	case fRoutes:
 		if n.kind != kArray {
 			c.typeErr(n, path, "must be an array of route objects")
-			return
+			break
 		}
 		for i, e := range n.arr {
 			c.object(e, fmt.Sprintf("%s[%d]", path, i), routeFields)
 		}
+		return true // bad routes were emptied in place, not dropped
 	}
+	return len(c.errs) == before
+}
+
+// toJSON writes the (pruned) tree back as JSON for encoding/json.
+func (n *node) toJSON() ([]byte, error) { return json.Marshal(n.value()) }
+
+func (n *node) value() any {
+	switch n.kind {
+	case kBool:
+		return n.str == "true"
+	case kNumber:
+		return json.Number(n.str)
+	case kString:
+		return n.str
+	case kArray:
+		a := make([]any, len(n.arr))
+		for i, e := range n.arr {
+			a[i] = e.value()
+		}
+		return a
+	case kObject:
+		m := make(map[string]any, len(n.keys))
+		for i, k := range n.keys {
+			m[k] = n.vals[i].value()
+		}
+		return m
+	}
+	return nil
 }
 
 func (c *checker) typeErr(n *node, path, want string) {

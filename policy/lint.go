@@ -36,6 +36,7 @@ const (
 
 func lintRules(ws *[]Warning, prefix string, r *Rules) {
 	lintStarOrigin(ws, prefix, r)
+	lintMethods(ws, prefix, r.AllowMethods)
 	for i, re := range r.AllowOriginRegexes {
 		for _, f := range lintOriginRegex(re) {
 			*ws = append(*ws, Warning{
@@ -254,13 +255,21 @@ func (s *regexScan) dotStar(node *syntax.Regexp) {
 	} else if node.Op == syntax.OpRepeat {
 		op = "." + "{" + strconv.Itoa(node.Min) + ",...}"
 	}
-	next, _ := s.literalAfter(node)
+	next, endsHost := s.literalAfter(node)
 	if strings.HasPrefix(next, ".") {
 		msg := strconv.Quote(op) + " matches any run of characters, dots included, so it allows any subdomain at any depth"
 		if ex, ok := s.example(node, "attacker.tenant"); ok {
 			msg += " (e.g. " + strconv.Quote(ex) + ")"
 		}
-		s.findings = append(s.findings, msg+`: list "`+s.scheme()+`://*`+next+`" in allowOrigins (whole labels only) or match one label with [a-z0-9-]+`)
+		// The wildcard origin is suggested only when the literal after
+		// ".*" is the whole rest of the host (in "\.example.com" an
+		// unescaped dot follows "example") and validation accepts it as
+		// an allowOrigins entry (not a wildcard over a public suffix).
+		if wild := s.scheme() + "://*" + next; endsHost && validOriginEntry(wild) {
+			s.findings = append(s.findings, msg+`: list "`+wild+`" in allowOrigins (whole labels only) or match one label with [a-z0-9-]+`)
+		} else {
+			s.findings = append(s.findings, msg+`: match one label with [a-z0-9-]+ instead`)
+		}
 		return
 	}
 	subst := "attacker-"
@@ -351,18 +360,36 @@ func isTLD(s string) bool {
 // example builds a short origin the regex matches with node replaced by
 // subst, to show what an over-broad pattern lets in. It returns false when
 // the generated string does not actually match, rather than guessing.
+//
+// The example must also be an origin someone could list in allowOrigins
+// (".examplexcom" is not a host: a browser never sends it), so repeats
+// other than node are tried with no iteration, then with one.
 func (s *regexScan) example(node *syntax.Regexp, subst string) (string, bool) {
-	var b strings.Builder
-	genExample(&b, s.root, node, subst)
-	ex := b.String()
 	full, err := regexp.Compile(`^(?:` + s.root.String() + `)$`)
-	if err != nil || !full.MatchString(ex) {
+	if err != nil {
 		return "", false
 	}
-	return ex, true
+	for _, once := range []bool{false, true} {
+		var b strings.Builder
+		genExample(&b, s.root, node, subst, once)
+		ex := b.String()
+		if _, err := parseConfigOrigin(ex); err == nil && full.MatchString(ex) {
+			return ex, true
+		}
+	}
+	return "", false
 }
 
-func genExample(b *strings.Builder, re, target *syntax.Regexp, subst string) {
+// validOriginEntry reports whether s passes validation as the only
+// allowOrigins entry, with credentials (the strictest case), without an
+// error or a warning: a suggested fix must itself be accepted.
+func validOriginEntry(s string) bool {
+	v := &validator{}
+	v.origins(&rules{}, &Rules{AllowOrigins: []string{s}, AllowCredentials: true}, "")
+	return len(v.errs) == 0 && len(v.warnings) == 0
+}
+
+func genExample(b *strings.Builder, re, target *syntax.Regexp, subst string, once bool) {
 	if re == target {
 		b.WriteString(subst)
 		return
@@ -373,10 +400,10 @@ func genExample(b *strings.Builder, re, target *syntax.Regexp, subst string) {
 	case syntax.OpCharClass:
 		b.WriteRune(pickRune(re.Rune))
 	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		b.WriteByte('a')
+		b.WriteByte('.') // what the author meant, most often
 	case syntax.OpConcat:
 		for _, sub := range re.Sub {
-			genExample(b, sub, target, subst)
+			genExample(b, sub, target, subst, once)
 		}
 	case syntax.OpAlternate:
 		pick := re.Sub[0]
@@ -386,20 +413,20 @@ func genExample(b *strings.Builder, re, target *syntax.Regexp, subst string) {
 				break
 			}
 		}
-		genExample(b, pick, target, subst)
+		genExample(b, pick, target, subst, once)
 	case syntax.OpCapture, syntax.OpPlus:
-		genExample(b, re.Sub[0], target, subst)
+		genExample(b, re.Sub[0], target, subst, once)
 	case syntax.OpStar, syntax.OpQuest:
-		if contains(re.Sub[0], target) {
-			genExample(b, re.Sub[0], target, subst)
+		if once || contains(re.Sub[0], target) {
+			genExample(b, re.Sub[0], target, subst, once)
 		}
 	case syntax.OpRepeat:
 		n := re.Min
-		if n == 0 && contains(re.Sub[0], target) {
+		if n == 0 && (once || contains(re.Sub[0], target)) {
 			n = 1
 		}
 		for range n {
-			genExample(b, re.Sub[0], target, subst)
+			genExample(b, re.Sub[0], target, subst, once)
 		}
 	}
 }
@@ -443,4 +470,29 @@ func literalText(re *syntax.Regexp) string {
 		b.WriteString(literalText(sub))
 	}
 	return b.String()
+}
+
+// fetchNormalizedMethods are the methods fetch uppercases before sending
+// (Fetch "normalize a method"): a script's "delete" goes out as "DELETE".
+var fetchNormalizedMethods = [...]string{"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"}
+
+// lintMethods flags allowMethods entries that are not uppercase. Methods
+// are compared case-sensitively (browsers send them verbatim, except the
+// six fetch normalises), so "delete" never matches the "DELETE" a browser
+// sends, and "patch" matches only scripts that spell it in lowercase.
+func lintMethods(ws *[]Warning, prefix string, methods []string) {
+	for i, m := range methods {
+		upper := strings.ToUpper(m)
+		if m == "*" || m == upper || forbiddenMethod(m) {
+			continue
+		}
+		msg := "browsers send methods verbatim and they are compared case-sensitively, so " + strconv.Quote(m) +
+			" allows only scripts that spell it that way, not fetch(url, {method: " + strconv.Quote(upper) + "}): write " +
+			strconv.Quote(upper) + ", and keep " + strconv.Quote(m) + " only if such scripts exist"
+		if slices.Contains(fetchNormalizedMethods[:], upper) {
+			msg = "fetch uppercases " + strconv.Quote(m) + " to " + strconv.Quote(upper) +
+				" before sending it, so this entry never matches: write " + strconv.Quote(upper)
+		}
+		*ws = append(*ws, Warning{Path: prefix + "allowMethods[" + strconv.Itoa(i) + "]", Value: m, Message: msg})
+	}
 }

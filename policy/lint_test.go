@@ -70,7 +70,7 @@ func TestLint(t *testing.T) {
 		{
 			name: "regex without a scheme is all host",
 			cfg:  Config{Rules: Rules{AllowOriginRegexes: []string{`example.com$`}}},
-			want: []string{`allowOriginRegexes[0]: "example.com$": the unescaped "." before "com" matches any character, so this also allows "examplexcom": escape it ("\\." in json)`},
+			want: []string{`allowOriginRegexes[0]: "example.com$": the unescaped "." before "com" matches any character: escape it ("\\." in json)`},
 		},
 		{
 			name: "dot inside an alternation",
@@ -97,6 +97,26 @@ func TestLint(t *testing.T) {
 			want: []string{
 				`routes[0].crossOriginProtection: "true": allowOrigins "*" trusts every origin, so cross-origin protection rejects nothing: list the origins that may send writes instead of "*"`,
 			},
+		},
+		// Issue 9 §6: methods are case-sensitive.
+		{
+			name: "lowercase method fetch normalises never matches",
+			cfg:  Config{Rules: Rules{AllowOrigins: []string{"https://a.example"}, AllowMethods: []string{"GET", "delete", "Put"}}},
+			want: []string{
+				`allowMethods[1]: "delete": fetch uppercases "delete" to "DELETE" before sending it, so this entry never matches: write "DELETE"`,
+				`allowMethods[2]: "Put": fetch uppercases "Put" to "PUT" before sending it, so this entry never matches: write "PUT"`,
+			},
+		},
+		{
+			name: "lowercase method fetch sends verbatim matches only lowercase scripts",
+			cfg:  Config{Routes: []Route{{PathPrefixes: []string{"/x/"}, Rules: Rules{AllowOrigins: []string{"https://a.example"}, AllowMethods: []string{"PATCH", "patch", "*"}}}}},
+			want: []string{
+				`routes[0].allowMethods[1]: "patch": browsers send methods verbatim and they are compared case-sensitively, so "patch" allows only scripts that spell it that way, not fetch(url, {method: "PATCH"}): write "PATCH", and keep "patch" only if such scripts exist`,
+			},
+		},
+		{
+			name: "uppercase and custom uppercase methods are clean",
+			cfg:  Config{Rules: Rules{AllowOrigins: []string{"https://a.example"}, AllowMethods: []string{"DELETE", "PATCH", "PURGE", "M-SEARCH"}}},
 		},
 		{
 			name: "maxAge above chromium's cap",

@@ -262,19 +262,6 @@ func (c *rules) addPattern(o *originSpec) {
 	sp.maxBaseLabels = max(sp.maxBaseLabels, strings.Count(o.host, ".")+1)
 }
 
-// canaryOrigins are origins no operator trusts, in a few shapes (a dash,
-// a .com, one-letter labels, a port). A regex that matches one of them
-// matches arbitrary sites; with credentials that is "reflect any origin"
-// (rs/cors CVE-2018-20744 class), so it is refused, not warned. It is a
-// heuristic: corsctl's lints flag broad regexes more thoroughly.
-var canaryOrigins = [...]string{
-	"https://corswasm-canary.invalid",
-	"https://corswasmcanary.com",
-	"https://a.b",
-	"https://corswasmcanary.com:8443",
-	"http://corswasm-canary.invalid:8080",
-}
-
 func (v *validator) regexes(c *rules, r *Rules, field string) {
 	seen := map[string]string{}
 	for i, s := range r.AllowOriginRegexes {
@@ -289,14 +276,20 @@ func (v *validator) regexes(c *rules, r *Rules, field string) {
 		}
 		seen[s] = path
 		// Always anchored to the whole origin: an unanchored pattern is
-		// the classic hole (rs/cors#197, gin-contrib CVE-2019-25211).
-		re, err := regexp.Compile("^(?:" + s + ")$")
+		// the classic hole (rs/cors#197, gin-contrib CVE-2019-25211). The
+		// regex is compiled on its own first: otherwise an unbalanced ")"
+		// would close our group, and "a)|(.*" would anchor nothing and
+		// match every origin.
+		re, err := regexp.Compile(s)
+		if err == nil {
+			re, err = regexp.Compile("^(?:" + s + ")$")
+		}
 		if err != nil {
 			msg := strings.TrimPrefix(err.Error(), "error parsing regexp: ")
 			v.add(path, s, "not a valid RE2 regular expression ("+msg+"); see https://github.com/google/re2/wiki/Syntax")
 			continue
 		}
-		if r.AllowCredentials && !v.credentialSafeRegex(re, path, s, r.DangerouslyAllowInsecureOrigins) {
+		if r.AllowCredentials && !v.credentialSafeRegex(path, s, r.DangerouslyAllowInsecureOrigins) {
 			continue
 		}
 		c.regexes = append(c.regexes, re)
@@ -316,14 +309,13 @@ func literalPrefix(s string) string {
 }
 
 // credentialSafeRegex applies the allowOrigins credential rules to a
-// regex: it must not match arbitrary sites, and (unless insecure origins
-// are accepted) it must be https-only, which its literal prefix proves.
-func (v *validator) credentialSafeRegex(re *regexp.Regexp, path, s string, insecureOK bool) bool {
-	for _, canary := range canaryOrigins {
-		if re.MatchString(canary) {
-			v.add(path, s, "matches origins of any site (e.g. "+strconv.Quote(canary)+"): with allowCredentials every site could read users' data; spell out the host and escape its dots (\\.)")
-			return false
-		}
+// regex: its structure must prove that it matches one site only
+// (regex_sites.go), and (unless insecure origins are accepted) it must be
+// https-only, which its literal prefix proves.
+func (v *validator) credentialSafeRegex(path, s string, insecureOK bool) bool {
+	if problem := credentialRegexProblem(s); problem != "" {
+		v.add(path, s, problem)
+		return false
 	}
 	if !insecureOK && !strings.HasPrefix(literalPrefix(s), "https://") {
 		v.add(path, s, "can match plaintext http origins with allowCredentials: a network attacker can inject script into them and read users' data; start it with https://, list loopback origins in allowOrigins, or set dangerouslyAllowInsecureOrigins if you accept that risk")

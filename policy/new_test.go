@@ -54,6 +54,9 @@ func TestNewRules(t *testing.T) {
 		{"preflightStatus 404", `{"allowOrigins": ["https://a.example.com"], "preflightStatus": 404}`, `preflightStatus: "404": must be 200 or 204`},
 		{"enum values", `{"allowOrigins": ["https://a.example.com"], "unmatchedPreflights": "forward", "upstreamCors": "preserve"}`, ""},
 		{"enum case matters", `{"allowOrigins": ["https://a.example.com"], "upstreamCors": "Override"}`, `upstreamCors: "Override": must be "override"`},
+		// Issue 9: the regex is validated alone before we wrap it in
+		// "^(?:" … ")$", or ")" would close our group and unanchor it.
+		{"unbalanced ) cannot escape the anchors", `{"allowOriginRegexes": ["https://a\\.example\\.com)|(.*"]}`, `allowOriginRegexes[0]: "https://a\\.example\\.com)|(.*": not a valid RE2 regular expression (unexpected ): ` + "`https://a\\.example\\.com)|(.*`" + `); see https://github.com/google/re2/wiki/Syntax`},
 		{"duplicate regex", `{"allowOriginRegexes": ["https://x", "https://x"]}`, `allowOriginRegexes[1]: "https://x": duplicate of allowOriginRegexes[0]; remove one`},
 		{"methods are case-sensitive for duplicates", `{"allowOrigins": ["https://a.example.com"], "allowMethods": ["PATCH", "patch"]}`, ""},
 		{"forbidden method any case", `{"allowOrigins": ["https://a.example.com"], "allowMethods": ["cOnNeCt"]}`, `allowMethods[0]: "cOnNeCt": a forbidden method`},

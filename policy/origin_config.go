@@ -193,7 +193,12 @@ func (o *originSpec) setHost(h string) error {
 		return fmt.Errorf("missing host after \"*.\"")
 	}
 	if strings.HasSuffix(h, ".") {
-		return fmt.Errorf("trailing dot in host; remove it")
+		// "https://host." is a valid serialized origin, a different one
+		// from "https://host", that browsers send for pages loaded from
+		// the fully-qualified name. Nobody means to trust only that
+		// spelling, and matching both would need two entries: refused,
+		// with the truth in the message.
+		return fmt.Errorf(`trailing dot: "host." is a different host from "host" (browsers send it only for pages loaded from the fully-qualified name) and is not supported; remove the dot`)
 	}
 	if endsInNumber(h) {
 		a, err := netip.ParseAddr(h)

@@ -18,40 +18,105 @@ import (
 // field gets a "did you mean" hint. ParseConfig checks only structure and
 // types; New checks meaning (ranges, enums, origins, tokens).
 func ParseConfig(data []byte) (Config, error) {
+	cfg, c, err := parse(data)
+	if err != nil {
+		return Config{}, err
+	}
+	if len(c.errs) > 0 {
+		return Config{}, errors.Join(c.errs...)
+	}
+	return cfg, nil
+}
+
+// parse decodes data into a Config. A syntax error is returned as err; a
+// structural problem is recorded in the checker, and the Config then holds
+// everything else (see checker), which New can still check.
+func parse(data []byte) (Config, *checker, error) {
 	var cfg Config
 	// json.Unmarshal reports syntax errors at absolute offsets (the token
 	// decoder below does not), so check syntax with it first.
 	var syntax any
 	if err := json.Unmarshal(data, &syntax); err != nil {
-		return cfg, syntaxError(data, err)
+		return cfg, nil, syntaxError(data, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	root, err := readNode(dec)
 	if err != nil {
-		return cfg, syntaxError(data, err)
+		return cfg, nil, syntaxError(data, err)
 	}
 	c := &checker{}
 	c.object(root, "", topFields)
 	if len(c.errs) > 0 {
-		return cfg, errors.Join(c.errs...)
+		// What is left has only known keys, each once, with the right
+		// types; re-encode it for the decoder below.
+		if data, err = root.toJSON(); err != nil {
+			return cfg, nil, fmt.Errorf("config: %v", err)
+		}
 	}
 	// Every key is now known and exactly spelt and every value has the
 	// right type, so the standard decoder cannot misread anything (its
 	// case-insensitive key matching never comes into play).
 	if err := json.Unmarshal(data, &cfg); err != nil {
-		return cfg, fmt.Errorf("config: %v", err)
+		return cfg, nil, fmt.Errorf("config: %v", err)
 	}
-	return cfg, nil
+	return cfg, c, nil
 }
 
-// Compile is ParseConfig followed by New.
+// Compile is ParseConfig followed by New, except that a config with
+// structural problems (a misspelt field, a wrong type) is still checked by
+// New without the rejected parts, and every problem is reported in one
+// run: fixing a typo must not reveal a second round of errors. New's
+// findings that may only be consequences of a removed field are left out
+// (see consequence).
 func Compile(data []byte) (*Policy, error) {
-	cfg, err := ParseConfig(data)
+	cfg, c, err := parse(data)
 	if err != nil {
 		return nil, err
 	}
-	return New(cfg)
+	p, err := New(cfg)
+	if len(c.errs) == 0 {
+		return p, err
+	}
+	errs := c.errs
+	for _, e := range unjoin(err) {
+		if !consequence(e.Error(), c.pruned) {
+			errs = append(errs, e)
+		}
+	}
+	return nil, errors.Join(errs...)
+}
+
+// unjoin splits an errors.Join result into its errors.
+func unjoin(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// consequence reports whether New's message msg ("path: ...") is about an
+// object that lost a field, or a field of it, and not about a value: "has
+// no selector", "has no allowOrigins", "has no effect without
+// allowOrigins" may only mean the field it needs was misspelt. A message
+// about a value (`path: "value": ...`) names something that is there, and
+// is always kept.
+func consequence(msg string, pruned map[string]bool) bool {
+	path, rest, ok := strings.Cut(msg, ": ")
+	if !ok || strings.HasPrefix(rest, `"`) {
+		return false
+	}
+	if pruned[path] {
+		return true
+	}
+	parent := ""
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		parent = path[:i]
+	}
+	return pruned[parent] && !strings.ContainsAny(path[len(parent):], "[]")
 }
 
 // UnmarshalJSON accepts whole seconds as a JSON integer (600) or a Go

@@ -13,7 +13,8 @@ import (
 // then the status, then methods and headers. Console texts are Chromium's.
 type browserVerdict struct {
 	// Known is false when the answer depends on the upstream: the filter
-	// forwards a preflight, or shadow mode changes nothing on the wire.
+	// forwards a preflight under upstreamCors "preserve", or shadow mode
+	// changes nothing on the wire.
 	Known bool `json:"known"`
 	// OK: the script gets the response (for a preflight: the browser goes
 	// on to send the actual request).
@@ -31,9 +32,11 @@ func checkBrowser(r *policy.Request, d *policy.Decision, methodForPreflight stri
 	if d.Kind == policy.NotCORS {
 		return browserVerdict{Known: true, OK: true}
 	}
-	if d.Shadow || (d.Kind == policy.Preflight && d.Action != policy.Respond) {
+	if d.Shadow || (d.Kind == policy.Preflight && d.Action != policy.Respond && !d.StripUpstream) {
 		return browserVerdict{}
 	}
+	// A forwarded refused preflight under "override" reaches the browser
+	// with no Access-Control-* header, whatever the upstream answered.
 	get := func(name string) (string, bool) {
 		for _, h := range d.HeaderList() {
 			if h.Name == name {

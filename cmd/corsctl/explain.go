@@ -94,10 +94,10 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	f, asJSON, index := &o.req, &o.json, &o.config
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
-		return flagExit(err)
+		return flagExit(err, stdout, stderr)
 	}
 	if len(files) != 1 {
-		fmt.Fprint(stderr, "corsctl explain: want exactly one FILE\n"+usage)
+		fmt.Fprint(stderr, "corsctl explain: want exactly one FILE\n"+helpHint)
 		return exitUsage
 	}
 	if f.method == "" {
@@ -265,7 +265,11 @@ func requestNotes(f *requestFlags, r *policy.Request, d *policy.Decision) []stri
 	if d.PreserveUpstream {
 		notes = append(notes, `upstreamCors "preserve": if the upstream's response already has Access-Control-Allow-Origin, the filter leaves it untouched and the headers above are not applied`)
 	}
-	if d.Kind == policy.Preflight && d.Action == policy.Continue && d.Route != "" {
+	switch {
+	case d.Kind != policy.Preflight || d.Action != policy.Continue || d.Route == "":
+	case d.StripUpstream:
+		notes = append(notes, `unmatchedPreflights "forward": the refused preflight goes to the upstream, but under upstreamCors "override" the filter removes every access-control-* header from its answer, so the browser still refuses it`)
+	default:
 		notes = append(notes, `unmatchedPreflights "forward": the refused preflight goes to the upstream, whose answer decides what the browser sees`)
 	}
 	return notes
@@ -368,7 +372,7 @@ func enforcedSummary(e *explanation) string {
 	case e.Action == "respond":
 		return "local reply " + strconv.Itoa(e.Status) + " " + statusText(e.Status) + " (not forwarded)"
 	case e.Kind == "preflight":
-		return "forwarded to the upstream, which answers the preflight; its response is left untouched"
+		return "forwarded to the upstream, which answers the preflight; on its response the filter:"
 	case len(e.Headers) == 0 && e.Vary == "" && !e.StripUpstream:
 		return "forwarded; the response is left untouched"
 	default:
@@ -389,9 +393,6 @@ func responseLines(e *explanation) []string {
 			lines = append(lines, "(no access-control-* headers)")
 		}
 		return lines
-	}
-	if e.Kind == "preflight" {
-		return nil
 	}
 	if e.StripUpstream {
 		lines = append(lines, "removes every access-control-* header the upstream set")

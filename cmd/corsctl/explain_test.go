@@ -227,8 +227,10 @@ func TestExplain(t *testing.T) {
 			name: "refused preflight forwarded upstream",
 			args: []string{td + "forward.json", "--origin", "https://x.example", "--preflight", "--method", "PUT"},
 			want: explanation{Kind: "preflight", Route: "default", Reason: "origin_not_allowed", Action: "continue", Headers: []jsonHeader{},
-				Fixes: []string{`add "https://x.example" to allowOrigins`, `add "PUT" to allowMethods`}, FixVerified: true},
-			wantNotes: []string{`unmatchedPreflights "forward": the refused preflight goes to the upstream, whose answer decides what the browser sees`},
+				Vary: varyPre, StripUpstream: true,
+				Fixes: []string{`add "https://x.example" to allowOrigins`, `add "PUT" to allowMethods`}, FixVerified: true,
+				Browser: browserVerdict{Known: true, Console: preflightPrefix + "No 'Access-Control-Allow-Origin' header is present on the requested resource."}},
+			wantNotes: []string{`unmatchedPreflights "forward": the refused preflight goes to the upstream, but under upstreamCors "override" the filter removes every access-control-* header from its answer, so the browser still refuses it`},
 		},
 		{
 			name: "port near miss",

@@ -5,10 +5,12 @@
 //	corsctl explain FILE --origin O [--method M] [--header H]... [--url URL] [--preflight]
 //	                [--private-network] [--credentials] [--sec-fetch-site V] [--route-name N]
 //	                [--config N] [--json]
+//	corsctl import --from istio|envoy|rscors [--out FILE] [--explain-diff] FILE...
 //	corsctl schema
 //
-// Exit codes: 0 valid / explained, 1 invalid config (or, for explain, a
-// config that does not load), 2 usage or I/O error.
+// Exit codes: 0 valid / explained / imported, 1 invalid config (or, for
+// explain, a config that does not load; for import, TODOs left to the
+// operator), 2 usage or I/O error.
 package main
 
 import (
@@ -36,6 +38,12 @@ const synopsis = `usage:
                   [--sec-fetch-site V] [--route-name N] [--config N] [--json]
       show what the filter does with one request, and for a denial the
       config change that would allow it
+  corsctl probe --config FILE [--dry-run] [--json] [--max-requests N] [--rate R] URL
+      send requests derived from the policy to URL's host and report every
+      answer that differs from the filter's prediction (exit 1)
+  corsctl import --from istio|envoy|rscors [--out FILE] [--explain-diff] FILE...
+      translate an existing CORS setup into a corswasm policy and audit it:
+      holes closed, TODOs left to the operator (exit 1 when any)
   corsctl schema
       print the JSON Schema of the plugin config
   corsctl help
@@ -43,7 +51,8 @@ const synopsis = `usage:
 `
 
 const exitHelp = `
-exit status: 0 ok, 1 invalid config, 2 usage or I/O error
+exit status: 0 ok, 1 invalid config (probe: a response not as predicted),
+2 usage or I/O error
 `
 
 // usage is the help text: the synopsis, then every flag of every command
@@ -57,6 +66,10 @@ func init() {
 	explain, _ := explainFlags(io.Discard)
 	writeFlags(&b, "validate", validate)
 	writeFlags(&b, "explain", explain)
+	probe, _ := probeFlags(io.Discard)
+	writeFlags(&b, "probe", probe)
+	imp, _ := importFlags(io.Discard)
+	writeFlags(&b, "import", imp)
 	b.WriteString(exitHelp)
 	usage = b.String()
 }
@@ -64,7 +77,7 @@ func init() {
 // argNames are the placeholders the synopsis uses for flag values.
 var argNames = map[string]string{
 	"origin": "ORIGIN", "method": "M", "header": "NAME", "url": "URL",
-	"sec-fetch-site": "V", "route-name": "N", "config": "N",
+	"sec-fetch-site": "V", "route-name": "N", "config": "N", "from": "istio|envoy|rscors", "out": "FILE",
 }
 
 // writeFlags lists a command's flags, one per line: "--name ARG  what it
@@ -75,7 +88,7 @@ func writeFlags(b *strings.Builder, command string, fs *flag.FlagSet) {
 	width := 0
 	fs.VisitAll(func(f *flag.Flag) {
 		arg, help := flag.UnquoteUsage(f)
-		if n, ok := argNames[f.Name]; ok && arg != "" {
+		if n, ok := argNames[f.Name]; ok && arg != "" && arg == strings.ToLower(arg) {
 			arg = n
 		}
 		name := "--" + f.Name
@@ -109,15 +122,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runValidate(args[1:], stdout, stderr)
 	case "explain":
 		return runExplain(args[1:], stdout, stderr)
+	case "probe":
+		return runProbe(args[1:], stdout, stderr)
 	case "schema":
 		return runSchema(args[1:], stdout, stderr)
+	case "import":
+		return runImport(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "corsctl: unknown command %q\n%s", args[0], usage)
+	fmt.Fprintf(stderr, "corsctl: unknown command %q\n%s", args[0], helpHint)
 	return exitUsage
 }
+
+// helpHint follows a usage error: one line on where the full text is,
+// rather than the full text, which would bury the error above it.
+const helpHint = "run `corsctl help` for the commands and their flags\n"
 
 // parseInterspersed parses flags that may come before or after the
 // positional arguments ("explain FILE --origin O" and "explain --origin O
@@ -139,16 +160,21 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("corsctl "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	// The flag package prints its error, then calls Usage; flagExit adds
+	// the rest, which depends on whether help was asked for.
+	fs.Usage = func() {}
 	return fs
 }
 
-// flagExit maps a flag parsing error to an exit code: --help is not an
-// error.
-func flagExit(err error) int {
+// flagExit finishes a flag parsing error: --help prints the usage and is
+// not an error; anything else gets the help hint under the flag package's
+// one-line message.
+func flagExit(err error, stdout, stderr io.Writer) int {
 	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
+	fmt.Fprint(stderr, helpHint)
 	return exitUsage
 }
 

@@ -95,12 +95,12 @@ func TestUsage(t *testing.T) {
 		err  string // start of stderr
 	}{
 		{"no command", nil, exitUsage, "", "usage:\n"},
-		{"unknown command", []string{"lint"}, exitUsage, "", "corsctl: unknown command \"lint\"\nusage:\n"},
+		{"unknown command", []string{"lint"}, exitUsage, "", "corsctl: unknown command \"lint\"\n" + helpHint},
 		{"help", []string{"help"}, exitOK, usage, ""},
-		{"validate without files", []string{"validate"}, exitUsage, "", "corsctl validate: no FILE given\nusage:\n"},
-		{"validate unknown flag", []string{"validate", "--fast", "examples/config.json"}, exitUsage, "", "flag provided but not defined: -fast\nusage:\n"},
+		{"validate without files", []string{"validate"}, exitUsage, "", "corsctl validate: no FILE given\n" + helpHint},
+		{"validate unknown flag", []string{"validate", "--fast", "examples/config.json"}, exitUsage, "", "flag provided but not defined: -fast\n" + helpHint},
 		{"validate missing file", []string{"validate", "no/such.json"}, exitUsage, "", "corsctl: open no/such.json: no such file or directory\n"},
-		{"explain without file", []string{"explain", "--origin", "https://a.example"}, exitUsage, "", "corsctl explain: want exactly one FILE\nusage:\n"},
+		{"explain without file", []string{"explain", "--origin", "https://a.example"}, exitUsage, "", "corsctl explain: want exactly one FILE\n" + helpHint},
 		{"explain two files", []string{"explain", "examples/config.json", "envoy.yaml"}, exitUsage, "", "corsctl explain: want exactly one FILE\n"},
 		{"explain bad url", []string{"explain", "examples/config.json", "--url", "api.example.com/x"}, exitUsage, "",
 			"corsctl explain: --url \"api.example.com/x\": want an absolute http(s) URL, e.g. https://api.example.com/v1/items\n"},
@@ -111,7 +111,9 @@ func TestUsage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := exe(t, tt.args...)
-			if r.code != tt.code || r.stdout != tt.out || !strings.HasPrefix(r.stderr, tt.err) {
+			// A usage error is the error and the help hint, nothing more.
+			wantWhole := tt.code == exitUsage && strings.HasSuffix(tt.err, helpHint)
+			if r.code != tt.code || r.stdout != tt.out || !strings.HasPrefix(r.stderr, tt.err) || wantWhole && r.stderr != tt.err {
 				t.Errorf("got code %d, stdout %q, stderr %q; want code %d, stdout %q, stderr starting %q",
 					r.code, r.stdout, r.stderr, tt.code, tt.out, tt.err)
 			}

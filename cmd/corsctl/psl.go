@@ -53,6 +53,25 @@ func crossCheckPSL(config []byte) (errs []string, warnings []policy.Warning) {
 				", so the filter itself would not warn); without credentials they can only read public responses, but list the origins you trust instead"
 			warnings = append(warnings, w)
 		}
+		if !r.AllowCredentials {
+			return // without credentials the filter accepts any regex, with lints
+		}
+		// The filter proves a credentialed regex stays within one site
+		// with its built-in list; check the domains the proof rested on
+		// against the newer one.
+		for i, re := range r.AllowOriginRegexes {
+			for _, d := range policy.CredentialRegexDomains(re) {
+				if !newerSuffixDomain(d) {
+					continue
+				}
+				w := policy.Warning{Path: prefix + "allowOriginRegexes[" + strconv.Itoa(i) + "]", Value: re}
+				w.Message = "matches a different site for every name registered under the public suffix " + strconv.Quote(d) +
+					" (this suffix is newer than the filter's built-in list of " + filterListDate() +
+					", so the filter itself would accept it): with allowCredentials any of them could read users' data; spell out the hosts you trust"
+				errs = append(errs, w.String())
+				break
+			}
+		}
 	}
 	check("", &cfg.Rules)
 	for i := range cfg.Routes {
@@ -83,6 +102,17 @@ func newerPublicSuffix(origin string) bool {
 		return false
 	}
 	return !filterFlags(origin)
+}
+
+// newerSuffixDomain reports whether x/net/publicsuffix lists domain d as
+// a public suffix (the filter's proof already refused it if its own list
+// does).
+func newerSuffixDomain(d string) bool {
+	if d == "localhost" || strings.HasSuffix(d, ".localhost") {
+		return false
+	}
+	ps, _ := publicsuffix.PublicSuffix(d)
+	return ps == d
 }
 
 // wildcardBase returns BASE of "scheme://*.BASE[:port]", lowercase ASCII

@@ -31,6 +31,8 @@ const (
 // TestValidatePublicSuffixCrossCheck runs the real binary on configs with
 // wildcard origins over public suffixes the filter's list does or does
 // not know.
+const pslNewerRegexCreds = `matches a different site for every name registered under the public suffix "ngrok-free.app" (this suffix is newer than the filter's built-in list of 2023-02-09, so the filter itself would accept it): with allowCredentials any of them could read users' data; spell out the hosts you trust`
+
 func TestValidatePublicSuffixCrossCheck(t *testing.T) {
 	requireFilterListOlder(t)
 	tests := []struct {
@@ -79,6 +81,13 @@ func TestValidatePublicSuffixCrossCheck(t *testing.T) {
 			stderr: lines(
 				td+`psl-known-and-newer.json: allowOrigins[0]: "https://*.github.io": `+pslKnownCreds,
 				td+`psl-known-and-newer.json: allowOrigins[1]: "https://*.replit.app": `+pslNewerCreds),
+		},
+		{
+			name:   "credentialed regex under a newer suffix is an error; without credentials it is the filter's business",
+			args:   []string{"validate", td + "psl-newer-regex.json"},
+			code:   exitInvalid,
+			stdout: lines(td + "psl-newer-regex.json: invalid (1 error)"),
+			stderr: lines(td + `psl-newer-regex.json: allowOriginRegexes[1]: "https://[a-z0-9-]+\\.ngrok-free\\.app": ` + pslNewerRegexCreds),
 		},
 		{
 			name:   "explain refuses a config the cross-check rejects",
@@ -208,7 +217,8 @@ func TestHelpListsEveryFlag(t *testing.T) {
 		exe(t, args...).check(t, exitOK, usage, "")
 	}
 	// A command's own --help is not an error either.
-	exe(t, "explain", "--help").check(t, exitOK, "", usage)
+	exe(t, "explain", "--help").check(t, exitOK, usage, "")
+	exe(t, "validate", "-h").check(t, exitOK, usage, "")
 }
 
 // synopsisOf returns the synopsis line of a command with its continuation

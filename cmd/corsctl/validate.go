@@ -22,10 +22,10 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	fs, strict := validateFlags(stderr)
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
-		return flagExit(err)
+		return flagExit(err, stdout, stderr)
 	}
 	if len(files) == 0 {
-		fmt.Fprint(stderr, "corsctl validate: no FILE given\n"+usage)
+		fmt.Fprint(stderr, "corsctl validate: no FILE given\n"+helpHint)
 		return exitUsage
 	}
 	code := exitOK

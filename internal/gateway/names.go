@@ -14,7 +14,7 @@ import (
 // remembered. The cache is bounded: a client sending random header names
 // cannot grow it past maxCachedNames, it only misses.
 //
-// Measured on the load test (make gateway-load): the conversions were the
+// Measured on the load test (TestGatewayLoad): the conversions were the
 // largest allocation of the gateway's own code per request.
 const maxCachedNames = 512
 

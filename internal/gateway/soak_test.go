@@ -35,8 +35,8 @@ func rssKiB(t *testing.T) int {
 	return 0
 }
 
-// TestGatewaySoak sends CORSWASM_GATEWAY_SOAK requests (make gateway-soak:
-// 1,000,000) through the gateway with build/cors.wasm at 32 connections:
+// TestGatewaySoak sends CORSWASM_GATEWAY_SOAK requests (1,000,000 for
+// docs/local-gateway.md) through the gateway with build/cors.wasm at 32 connections:
 // preflights, allowed and refused origins, and a new path every request
 // (what grew the old per-path stats without bound). It samples RSS 20
 // times; after the warm-up (the first quarter), RSS must stay flat: no
@@ -44,7 +44,7 @@ func rssKiB(t *testing.T) int {
 func TestGatewaySoak(t *testing.T) {
 	v := os.Getenv("CORSWASM_GATEWAY_SOAK")
 	if v == "" {
-		t.Skip("soak: set CORSWASM_GATEWAY_SOAK=<requests> (or run make gateway-soak) to run it")
+		t.Skip("soak: set CORSWASM_GATEWAY_SOAK=<requests> to run it")
 	}
 	total, err := strconv.Atoi(v)
 	if err != nil || total < 1000 {

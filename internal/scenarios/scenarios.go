@@ -99,6 +99,9 @@ const (
 	ConfigCOP = `{"allowOrigins": ["https://app.example.com"], "allowMethods": ["GET", "POST", "PUT"], "crossOriginProtection": true}`
 	// Shadow mode: decide, count and log, change nothing.
 	ConfigShadow = `{"allowOrigins": ["https://app.example.com"], "shadow": true}`
+	// Refused preflights forwarded to a credentialed upstream, which stays
+	// overridden (issue 9 §4).
+	ConfigForward = `{"allowOrigins": ["https://app.example.com"], "allowMethods": ["PUT"], "allowCredentials": true, "unmatchedPreflights": "forward"}`
 	// Private Network Access preflights allowed.
 	ConfigPNA = `{"allowOrigins": ["https://app.example.com"], "allowPrivateNetwork": true}`
 )

@@ -18,6 +18,15 @@ func h(kv ...string) [][2]string {
 	return out
 }
 
+// repeatLine is n lines of one header.
+func repeatLine(name, value string, n int) [][2]string {
+	out := make([][2]string, n)
+	for i := range out {
+		out[i] = [2]string{name, value}
+	}
+	return out
+}
+
 // All returns the table. Each call returns fresh values.
 func All() []Scenario {
 	return append(coreScenarios(), exampleScenarios()...)
@@ -187,6 +196,18 @@ func coreScenarios() []Scenario {
 			Want: Want{LocalReply: true, Status: 403, Absent: allCORS, Metric: "preflight_denied"},
 		},
 		{
+			// Issue 9 §2: no Vary under "*", so a shared cache would serve
+			// a header-less copy of this response to the next browser.
+			Name: "* with two Origin headers: the public * still goes out", Config: ConfigStar,
+			Method: "GET", Path: "/", Authority: api, Headers: h("origin", app, "origin", evil),
+			Want: Want{Status: 200, Headers: map[string]string{ACAO: "*"}, Absent: []string{ACAC, Vary}, Metric: "actual_denied", Log: "repeated Origin header not allowed"},
+		},
+		{
+			Name: "* with a malformed Origin: the public * still goes out", Config: ConfigStar,
+			Method: "GET", Path: "/", Authority: api, Headers: h("origin", "https://app.example.com/path"),
+			Want: Want{Status: 200, Headers: map[string]string{ACAO: "*"}, Absent: []string{ACAC, Vary}, Metric: "actual_denied"},
+		},
+		{
 			Name: "Origin null is never allowed", Config: ConfigCredentials,
 			Method: "GET", Path: "/", Authority: api, Headers: h("origin", "null"),
 			Want: Want{Status: 200, Absent: []string{ACAO}, Metric: "actual_denied", Log: `origin "null" not allowed`},
@@ -228,6 +249,44 @@ func coreScenarios() []Scenario {
 			Method: "OPTIONS", Path: "/", Authority: api,
 			Headers: h("origin", app, "access-control-request-method", "POST", "access-control-request-headers", "content-type", "access-control-request-headers", "x-api-key"),
 			Want:    Want{LocalReply: true, Status: 204, Headers: map[string]string{ACAO: app}, Metric: "preflight_allowed"},
+		},
+
+		{
+			// Issue 9 §5: lines "" and "x-api-key" are the list ",x-api-key",
+			// as a merging intermediary would forward it; 100 empty lines
+			// are 101 elements, over the bound of 64, in every adapter.
+			Name: "Access-Control-Request-Headers: 100 empty lines before a name are 101 elements: refused", Config: ConfigCredentials,
+			Method: "OPTIONS", Path: "/", Authority: api,
+			Headers: append(h("origin", app, "access-control-request-method", "POST"), append(repeatLine("access-control-request-headers", "", 100), [2]string{"access-control-request-headers", "x-api-key"})...),
+			Want:    Want{LocalReply: true, Status: 403, Absent: allCORS, Metric: "preflight_denied"},
+		},
+		{
+			// Issue 16 §1: the first line counts, as for Envoy's own
+			// lookup and net/http's Header.Get: not a preflight.
+			Name: "Access-Control-Request-Method lines \"\" then PUT: the first counts, an actual request", Config: ConfigCredentials,
+			Method: "OPTIONS", Path: "/items", Authority: api,
+			Headers: h("origin", app, "access-control-request-method", "", "access-control-request-method", "PUT"),
+			Want:    Want{Status: 200, Headers: map[string]string{ACAO: app, ACAC: "true"}, Absent: []string{ACAM, ACMA}, Metric: "actual_allowed"},
+		},
+
+		// unmatchedPreflights "forward" under upstreamCors "override"
+		// (issue 9 §4): the gateway stays authoritative.
+		{
+			Name: "forwarded refused preflight: the upstream's CORS answer is stripped", Config: ConfigForward,
+			Method: "OPTIONS", Path: "/items", Authority: api, Headers: h("origin", evil, "access-control-request-method", "DELETE"),
+			Upstream: &Response{Status: 200, Headers: h(ACAO, evil, ACAC, "true", ACAM, "DELETE", ACAH, "x-any", ACMA, "86400", "allow", "DELETE")},
+			Want:     Want{Status: 200, Headers: map[string]string{Vary: preVary, "allow": "DELETE"}, Absent: allCORS, Metric: "preflight_denied"},
+		},
+		{
+			Name: "forwarded preflight for a method not allowed: stripped too", Config: ConfigForward,
+			Method: "OPTIONS", Path: "/items", Authority: api, Headers: h("origin", app, "access-control-request-method", "DELETE"),
+			Upstream: &Response{Status: 204, Headers: h(ACAO, app, ACAC, "true", ACAM, "DELETE")},
+			Want:     Want{Status: 204, Headers: map[string]string{Vary: preVary}, Absent: allCORS, Metric: "preflight_denied"},
+		},
+		{
+			Name: "allowed preflight under forward is still answered locally", Config: ConfigForward,
+			Method: "OPTIONS", Path: "/items", Authority: api, Headers: h("origin", app, "access-control-request-method", "PUT"),
+			Want: Want{LocalReply: true, Status: 204, Headers: map[string]string{ACAO: app, ACAC: "true", ACAM: "PUT", Vary: preVary}, Metric: "preflight_allowed"},
 		},
 
 		// Routes (Envoy gives wasm filters no per-route config, envoy#26440).

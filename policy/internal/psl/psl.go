@@ -148,3 +148,50 @@ func isASCII(s string) bool {
 	}
 	return true
 }
+
+// RegistrableDomain returns the registrable domain of domain (its public
+// suffix plus one label, "eTLD+1": the unit browsers call a site), and
+// false when domain is itself a public suffix or is not a valid domain.
+// domain follows IsPublicSuffix's rules.
+func RegistrableDomain(domain string) (string, bool) {
+	ps, ok := rules().publicSuffix(domain)
+	if !ok || ps == domain {
+		return "", false
+	}
+	rest := domain[:len(domain)-len(ps)-1]
+	return rest[strings.LastIndexByte(rest, '.')+1:] + "." + ps, true
+}
+
+// RuleBelow reports a rule of the list that lies strictly below domain
+// ("s3.amazonaws.com" below "amazonaws.com", or "*.domain" itself), as it
+// is written in the list. When there is none, every name under domain has
+// the same public suffix as domain, and so the same registrable domain.
+// The answer is the shortest such rule, ties broken alphabetically, so it
+// is stable across runs.
+func RuleBelow(domain string) (string, bool) {
+	t := rules()
+	best := ""
+	consider := func(r string) {
+		if best == "" || len(r) < len(best) || len(r) == len(best) && r < best {
+			best = r
+		}
+	}
+	if t.rules[domain]&wildcard != 0 {
+		consider("*." + domain)
+	}
+	suffix := "." + domain
+	for name, k := range t.rules {
+		if !strings.HasSuffix(name, suffix) {
+			continue
+		}
+		switch {
+		case k&normal != 0:
+			consider(name)
+		case k&wildcard != 0:
+			consider("*." + name)
+		default:
+			consider("!" + name)
+		}
+	}
+	return best, best != ""
+}

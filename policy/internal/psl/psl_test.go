@@ -120,3 +120,61 @@ func TestShippedListParses(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistrableDomain: the site of a domain, per the shipped list.
+func TestRegistrableDomain(t *testing.T) {
+	tests := []struct {
+		domain, want string
+		ok           bool
+	}{
+		{"example.com", "example.com", true},
+		{"a.b.example.com", "example.com", true},
+		{"x.example.co.uk", "example.co.uk", true},
+		{"me.github.io", "me.github.io", true},
+		{"a.me.github.io", "me.github.io", true},
+		{"bucket.s3.amazonaws.com", "bucket.s3.amazonaws.com", true},
+		{"www.ck", "www.ck", true},
+		{"a.www.ck", "www.ck", true},
+		{"corp.internal", "corp.internal", true},
+		{"com", "", false},
+		{"github.io", "", false},
+		{"foo.ck", "", false},
+		{"", "", false},
+		{"example..com", "", false},
+	}
+	for _, tt := range tests {
+		if got, ok := RegistrableDomain(tt.domain); got != tt.want || ok != tt.ok {
+			t.Errorf("RegistrableDomain(%q): got %q, %v; want %q, %v", tt.domain, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestRuleBelow: a rule strictly below a domain means names under it
+// belong to different sites.
+func TestRuleBelow(t *testing.T) {
+	tests := []struct {
+		domain, want string
+		ok           bool
+	}{
+		{"example.com", "", false},
+		{"preview.example.com", "", false},
+		{"github.io", "", false}, // a suffix itself: IsPublicSuffix's question, not this one
+		{"me.github.io", "", false},
+		{"amazonaws.com", "s3.amazonaws.com", true},
+		{"compute.amazonaws.com", "*.compute.amazonaws.com", true},
+		{"kawasaki.jp", "*.kawasaki.jp", true},
+		{"com", "", true}, // replaced below: every second-level rule under com
+	}
+	for _, tt := range tests {
+		got, ok := RuleBelow(tt.domain)
+		if tt.domain == "com" {
+			if !ok || !strings.HasSuffix(got, ".com") {
+				t.Errorf("RuleBelow(%q): got %q, %v; want some rule under com", tt.domain, got, ok)
+			}
+			continue
+		}
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("RuleBelow(%q): got %q, %v; want %q, %v", tt.domain, got, ok, tt.want, tt.ok)
+		}
+	}
+}
