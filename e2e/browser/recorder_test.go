@@ -2,6 +2,7 @@ package browser
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -68,7 +69,8 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 }
 
 // recordedGateway starts the gateway with config and serves it again
-// through a recorder; the browser must be pointed at the returned URL.
+// through a recorder; the browser must be pointed at the returned URL,
+// http://localhost:port (a host name: see byName).
 func recordedGateway(t *testing.T, module *gateway.Module, config any) (*gateway.Server, *recorder, string) {
 	t.Helper()
 	gw := startGateway(t, module, config)
@@ -77,5 +79,19 @@ func recordedGateway(t *testing.T, module *gateway.Module, config any) (*gateway
 	srv := &http.Server{Handler: rec}
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
-	return gw, rec, "http://127.0.0.1:" + port
+	return gw, rec, "http://localhost:" + port
+}
+
+// under returns, in arrival order, every request whose path starts with
+// prefix.
+func (rec *recorder) under(prefix string) []seen {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	var out []seen
+	for _, s := range rec.log {
+		if strings.HasPrefix(s.Path, prefix) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
