@@ -19,7 +19,7 @@ type chromium struct {
 
 // startChromium starts one headless Chromium with a fresh profile. QUIC is
 // off so every request is plain HTTP/1.1 to loopback.
-func startChromium() (engine, error) {
+func startChromium(env []string) (engine, error) {
 	path, err := lookPath("CHROMIUM", "chromium", "/usr/bin/chromium", "chromium-browser")
 	if err != nil {
 		return nil, err
@@ -43,6 +43,9 @@ func startChromium() (engine, error) {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("disable-extensions", true),
 		chromedp.WindowSize(1200, 900),
+	}
+	if len(env) > 0 {
+		opts = append(opts, chromedp.Env(env...))
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)

@@ -51,9 +51,10 @@ func optedOut(name string) bool {
 	return false
 }
 
-// starters start one engine. Each returns a clear error naming the
-// command that failed.
-var starters = map[string]func() (engine, error){
+// starters start one engine, with env added to the browser's environment
+// (the clock test preloads libfaketime that way). Each returns a clear
+// error naming the command that failed.
+var starters = map[string]func(env []string) (engine, error){
 	"chromium": startChromium,
 	"firefox":  startFirefox,
 	"webkit":   startWebKit,
@@ -86,7 +87,7 @@ func getEngine(t *testing.T, name string) engine {
 	if err, ok := running.errs[name]; ok {
 		t.Fatalf("%s: %v (set %s=%s to opt out)", name, err, skipVar, name)
 	}
-	e, err := starters[name]()
+	e, err := starters[name](nil)
 	if err != nil {
 		running.errs[name] = err
 		t.Fatalf("%s: %v (set %s=%s to opt out)", name, err, skipVar, name)

@@ -65,7 +65,7 @@ var bidiListening = regexp.MustCompile(`WebDriver BiDi listening on (ws://\S+)\r
 
 // startFirefox starts one headless firefox-esr with a fresh profile and
 // opens a BiDi session on it.
-func startFirefox() (engine, error) {
+func startFirefox(env []string) (engine, error) {
 	path, err := lookPath("FIREFOX", "firefox-esr", "firefox")
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func startFirefox() (engine, error) {
 		return nil, &startError{cmd: cmdline, err: err, output: f.out.String()}
 	}
 	f.cmd = exec.Command(path, args...)
-	f.cmd.Env = append(os.Environ(), "MOZ_CRASHREPORTER_DISABLE=1")
+	f.cmd.Env = append(append(os.Environ(), "MOZ_CRASHREPORTER_DISABLE=1"), env...)
 	// Firefox prints where BiDi listens (port 0 picks a free one).
 	found := make(chan string, 1)
 	f.cmd.Stdout = f.out

@@ -40,7 +40,7 @@ func miniBrowser() (string, error) {
 	return m[len(m)-1], nil
 }
 
-func startWebKit() (engine, error) {
+func startWebKit(extra []string) (engine, error) {
 	driver, err := lookPath("WEBKIT_WEBDRIVER", "WebKitWebDriver")
 	if err != nil {
 		return nil, err
@@ -67,7 +67,7 @@ func startWebKit() (engine, error) {
 		return nil, err
 	}
 	w.driver = exec.Command(driver, "--port="+port)
-	w.driver.Env = env
+	w.driver.Env = append(env, extra...)
 	w.driver.Stdout, w.driver.Stderr = w.out, w.out
 	cmdline := driver + " --port=" + port
 	if err := w.driver.Start(); err != nil {
