@@ -50,6 +50,8 @@ test: check wasm
 	@if command -v docker-compose >/dev/null 2>&1; then \
 		docker-compose -f e2e/docker-compose.yaml config -q && echo "e2e/docker-compose.yaml: valid"; \
 	else echo "docker-compose not installed: .ci/run installs it" >&2; exit 1; fi
+	@if [ -n "$$CORSWASM_SKIP_BROWSERS" ]; then \
+		echo "NOTE: CORSWASM_SKIP_BROWSERS=$$CORSWASM_SKIP_BROWSERS: these browser engines are NOT tested (e2e/browser)" >&2; fi
 	$(GO) test -count=1 ./...
 
 bench: wasm
