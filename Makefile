@@ -93,14 +93,25 @@ TEST_BROWSER = ./e2e/browser
 # module graph on a fresh machine).
 TEST_REST    = $$($(GO) list ./... | grep -vxF "$$($(GO) list $(TEST_UNIT) $(TEST_MODULE) $(TEST_GATEWAY) $(TEST_BROWSER))")
 
-# chromium: the browser tests need Chromium, the one thing `make test`
-# cannot fetch itself, so this is checked before anything else runs.
+# browsers: the browser tests drive Chromium, Firefox and WebKitGTK (with
+# Xvfb and libfaketime), the one thing `make test` cannot fetch itself, so
+# they are checked before anything else runs. CORSWASM_SKIP_BROWSERS
+# (firefox,webkit | all | faketime) opts an engine out, and says so.
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser)
-.PHONY: chromium
-chromium:
-	@test -n "$(CHROMIUM)" || { echo "make test needs Chromium for the browser tests: apt-get install chromium (or set CHROMIUM=/path/to/chrome; .ci/run installs it)" >&2; exit 1; }
+BROWSER_PKGS := chromium firefox-esr webkit2gtk-driver xvfb faketime
+.PHONY: browsers
+browsers:
+	@missing=""; \
+	[ -n "$(CHROMIUM)" ] || missing="$$missing chromium"; \
+	case ",$$CORSWASM_SKIP_BROWSERS," in *,all,*) missing="";; esac; \
+	case ",$$CORSWASM_SKIP_BROWSERS," in *,firefox,*|*,all,*) ;; *) command -v firefox-esr >/dev/null 2>&1 || command -v firefox >/dev/null 2>&1 || missing="$$missing firefox-esr";; esac; \
+	case ",$$CORSWASM_SKIP_BROWSERS," in *,webkit,*|*,all,*) ;; *) command -v WebKitWebDriver >/dev/null 2>&1 || missing="$$missing webkit2gtk-driver"; command -v Xvfb >/dev/null 2>&1 || missing="$$missing xvfb";; esac; \
+	case ",$$CORSWASM_SKIP_BROWSERS," in *,faketime,*|*,all,*) ;; *) [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || missing="$$missing faketime";; esac; \
+	if [ -n "$$missing" ]; then echo "make test needs the browser engines:$$missing missing: apt-get install $(BROWSER_PKGS) (.ci/run installs them; CORSWASM_SKIP_BROWSERS=firefox,webkit,faketime|all opts out)" >&2; exit 1; fi
 
-test: chromium check wasm $(UNPATCHED_WASM)
+test: browsers check wasm $(UNPATCHED_WASM)
+	@if [ -n "$$CORSWASM_SKIP_BROWSERS" ]; then \
+		echo "NOTE: CORSWASM_SKIP_BROWSERS=$$CORSWASM_SKIP_BROWSERS: these browser engines are NOT tested (e2e/browser)" >&2; fi
 	@echo "==> [1/4] policy, corsctl, corshttp, schema and deploy-file tests"
 	@$(GO) test -count=1 $(TEST_UNIT)
 	@echo "==> corshttp's header-ownership tests under the race detector (a header slice shared between responses is a reported race)"
@@ -109,7 +120,7 @@ test: chromium check wasm $(UNPATCHED_WASM)
 	@$(GO) test -count=1 $(TEST_MODULE)
 	@echo "==> [3/4] corsgateway and the HTTP replay against it"
 	@$(GO) test -count=1 $(TEST_GATEWAY)
-	@echo "==> [4/4] browser tests in headless Chromium ($(CHROMIUM))"
+	@echo "==> [4/4] browser tests in Chromium ($(CHROMIUM)), Firefox and WebKit, one process per engine (~50 s)"
 	@CHROMIUM=$(CHROMIUM) $(GO) test -count=1 $(TEST_BROWSER) $(TEST_REST)
 
 bench: wasm $(UNPATCHED_WASM)

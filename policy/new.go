@@ -14,8 +14,10 @@ import (
 // lowercase a requested name into a fixed stack buffer.
 const maxHeaderNameLen = 128
 
-// maxMaxAge is the largest maxAge accepted: 24 h, Firefox's cap (the
-// largest of the browsers'; Chromium caps at 7200 s, WebKit at 600 s).
+// maxMaxAge is the largest maxAge accepted: 24 h, Firefox's documented cap
+// (the largest of the browsers'). Chromium caps at 7200 s and WebKit at
+// 600 s, as measured in docs/browsers.md; Firefox's cap could not be
+// measured there (it does not run under libfaketime).
 const maxMaxAge = 86400 * time.Second
 
 // New validates cfg completely and compiles it. It returns every problem
@@ -154,7 +156,7 @@ func (v *validator) rules(r *Rules, prefix, name, path string) *rules {
 		case d < 0:
 			v.add(prefix+"maxAge", secs, "must not be negative (browsers ignore -1 and fall back to 5 s); use 0 to disable preflight caching")
 		case d > maxMaxAge:
-			v.add(prefix+"maxAge", secs, "must be at most 86400 seconds (24h); browsers cap it anyway (Chromium 7200, Firefox 86400, WebKit 600)")
+			v.add(prefix+"maxAge", secs, "must be at most 86400 seconds (24h); browsers cap it anyway (Chromium 7200, WebKit 600: docs/browsers.md)")
 		default:
 			c.maxAge = secs
 		}

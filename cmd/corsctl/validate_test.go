@@ -124,7 +124,7 @@ func TestValidateFixtures(t *testing.T) {
 			code:   exitOK,
 			stdout: lines(td + "envoy-two-plugins.json: " + strings.Replace(envoyWhere, "http_filters[0]", "http_filters[1]", 1) + ".value: valid (1 warning)"),
 			stderr: lines("warning: " + td + "envoy-two-plugins.json: " + strings.Replace(envoyWhere, "http_filters[0]", "http_filters[1]", 1) +
-				`.value: maxAge: "86400": browsers cap preflight caching (chromium at 7200 s, webkit at 600 s), so the extra time is ignored: use 7200 or less`),
+				`.value: maxAge: "86400": browsers cap preflight caching (chromium at 7200 s, webkit at 600 s, measured in docs/browsers.md), so the extra time is ignored: use 7200 or less`),
 		},
 		{
 			name: "multi-document kubernetes yaml",

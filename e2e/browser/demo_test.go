@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/corswasm/corswasm/internal/gateway"
 )
 
@@ -29,11 +27,15 @@ func freeAddr(t *testing.T) string {
 
 // TestDemoPage clicks "Run all" on the demo page that `make run` serves,
 // with examples/config.json (only its allowOrigins moved to the test's
-// port), opened as http://localhost:P, and checks that every button got the result the page promises.
-// With DEMO_SCREENSHOT=path it also saves a full-page screenshot.
+// port), opened as http://localhost:P, and checks that every button got
+// the result the page promises, in every engine. With DEMO_SCREENSHOT=path
+// it also saves Chromium's full-page screenshot.
 func TestDemoPage(t *testing.T) {
-	ctx := newBrowser(t) // first: without a browser there is nothing to compile for
 	module := loadModule(t)
+	forEachEngine(t, func(t *testing.T, b engine) { runDemoPage(t, b, module) })
+}
+
+func runDemoPage(t *testing.T, b engine, module *gateway.Module) {
 
 	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "examples", "config.json"))
 	if err != nil {
@@ -64,22 +66,32 @@ func TestDemoPage(t *testing.T) {
 		s.Shutdown(c)
 	})
 
-	if err := navigate(ctx, pageOrigin+"/"); err != nil {
+	if err := navigate(b, pageOrigin+"/"); err != nil {
 		t.Fatal(err)
 	}
-	runCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	if err := chromedp.Do(runCtx,
-		chromedp.Click(chromedp.ID("run-all")),
-		chromedp.WaitReady(chromedp.CSS(`body[data-done="true"]`)),
-	); err != nil {
-		t.Fatalf("run all demos: %v", err)
+	// Click "Run all" and wait (bounded) for the page to mark itself done.
+	if _, err := evaluate[bool](b, `(() => { document.getElementById('run-all').click(); return true; })()`); err != nil {
+		t.Fatalf("click run-all: %v", err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		done, err := evaluate[bool](b, `document.body.dataset.done === 'true'`)
+		if err != nil {
+			t.Fatalf("poll body[data-done]: %v", err)
+		}
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("run all demos: body[data-done] not true within 60 s")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 
 	type result struct {
 		ID, Title, Expect, Got, Verdict, Seen string
 	}
-	results, err := evaluate[[]result](ctx, `[...document.querySelectorAll('section.demo')].map(el => ({
+	results, err := evaluate[[]result](b, `[...document.querySelectorAll('section.demo')].map(el => ({
   ID: el.id, Title: el.querySelector('.title').textContent,
   Expect: el.querySelector('.expect').textContent.replace('expected: ', ''),
   Got: el.dataset.result || '', Verdict: el.querySelector('.verdict').textContent,
@@ -101,8 +113,9 @@ func TestDemoPage(t *testing.T) {
 		}
 	}
 
-	if path := os.Getenv("DEMO_SCREENSHOT"); path != "" {
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if c, ok := b.(*chromium); ok && os.Getenv("DEMO_SCREENSHOT") != "" {
+		path := os.Getenv("DEMO_SCREENSHOT")
+		png, err := c.screenshot()
 		if err != nil {
 			t.Fatalf("screenshot: %v", err)
 		}
