@@ -28,10 +28,14 @@ func (m *Module) exportHostABI(ctx context.Context) error {
 	b := m.rt.NewHostModuleBuilder("env")
 	def := func(name string, params []api.ValueType, fn func(in *Instance, mod api.Module, st []uint64) uint32) {
 		full := "env." + name // built once, not per call
+		// Counted by index, not by name in a map: hashing the name on every
+		// crossing cost more than the counting was worth.
+		idx := len(m.importNames)
+		m.importNames = append(m.importNames, name)
 		b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, mod api.Module, st []uint64) {
 			in := instanceOf(ctx)
 			in.enter(full)
-			in.calls.Imports[name]++
+			in.importCounts[idx]++
 			st[0] = uint64(fn(in, mod, st))
 		}), params, []api.ValueType{i32}).Export(name)
 	}
@@ -86,7 +90,18 @@ func (m *Module) exportHostABI(ctx context.Context) error {
 		if !ok {
 			return statusBad
 		}
-		return in.give(mod, encodePairs(*h), st[1], st[2])
+		// Encoded straight into the memory the guest allocated, not into a
+		// Go buffer copied there: this call runs twice per request.
+		n := pairsSize(*h)
+		addr := in.allocFor(n)
+		if n > 0 {
+			view, ok := mod.Memory().Read(addr, uint32(n))
+			if !ok {
+				return statusBad
+			}
+			encodePairsInto(view, *h)
+		}
+		return slots(mod, addr, n, st[1], st[2])
 	})
 	def("proxy_add_header_map_value", p(5), func(in *Instance, mod api.Module, st []uint64) uint32 {
 		h, key, val, ok := in.keyValue(mod, st)
@@ -253,23 +268,41 @@ func read(mod api.Module, ptr, size uint64) (string, bool) {
 // encodePairs is the proxy-wasm header-map wire format (see
 // internal/abi/pairs.go); empty for an empty map, as in cpp-host.
 func encodePairs(h []Header) []byte {
+	b := make([]byte, pairsSize(h))
+	encodePairsInto(b, h)
+	return b
+}
+
+// pairsSize is the encoded size of h: 0 for an empty map.
+func pairsSize(h []Header) int {
 	if len(h) == 0 {
-		return nil
+		return 0
 	}
 	n := 4 + 8*len(h)
 	for _, kv := range h {
 		n += len(kv[0]) + len(kv[1]) + 2
 	}
-	b := make([]byte, n)
+	return n
+}
+
+// encodePairsInto writes h into b, which has pairsSize(h) bytes. The NUL
+// after each name and value is written too: b may be reused memory.
+func encodePairsInto(b []byte, h []Header) {
+	if len(h) == 0 {
+		return
+	}
 	binary.LittleEndian.PutUint32(b, uint32(len(h)))
 	d := 4 + 8*len(h)
 	for i, kv := range h {
 		le32(b[4+8*i:], uint32(len(kv[0])))
 		le32(b[8+8*i:], uint32(len(kv[1])))
-		d += copy(b[d:], kv[0]) + 1
-		d += copy(b[d:], kv[1]) + 1
+		d += copy(b[d:], kv[0])
+		b[d] = 0
+		d++
+		d += copy(b[d:], kv[1])
+		b[d] = 0
+		d++
 	}
-	return b
 }
 
 func decodePairs(b []byte) ([]Header, bool) {

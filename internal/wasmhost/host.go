@@ -39,6 +39,8 @@ type Module struct {
 	// The profile's allowlists as sets, built once: the allocator's is
 	// consulted on every proxy_on_memory_allocate the host makes.
 	duringInit, duringAlloc map[string]bool
+	// importNames are the env functions, in the order of Instance.importCounts.
+	importNames []string
 }
 
 // instanceKey carries the *Instance in the context of every call into its
@@ -113,14 +115,19 @@ type Instance struct {
 
 	// Properties answers proxy_get_property, keyed by the path with
 	// segments joined by NUL (e.g. "route_name").
-	Properties map[string]string
-	Logs       []LogEntry
-	logSink    func(LogEntry) // when set, receives log lines instead of Logs
-	metricIDs  map[string]uint32
-	metricVals []uint64
-	metricName []string
-	metricType []uint32
-	calls      Calls
+	Properties   map[string]string
+	Logs         []LogEntry
+	logSink      func(LogEntry) // when set, receives log lines instead of Logs
+	metricIDs    map[string]uint32
+	metricVals   []uint64
+	metricName   []string
+	metricType   []uint32
+	calls        Calls // Allocs only; imports are counted in importCounts
+	importCounts []int
+	// stack and allocStack carry parameters and results of calls into the
+	// guest (see call and Allocate). Callbacks take at most 3 parameters.
+	stack      [3]uint64
+	allocStack [1]uint64
 	nextID     uint32
 	tickPeriod uint32 // ms, as set by proxy_set_tick_period_milliseconds
 	logLevel   uint32 // what proxy_get_log_level answers
@@ -223,7 +230,7 @@ func (m *Module) Instantiate(ctx context.Context, config []byte, opts ...Option)
 	for _, o := range opts {
 		o(inst)
 	}
-	inst.calls.Imports = map[string]int{}
+	inst.importCounts = make([]int, len(m.importNames))
 	inst.ctx = context.WithValue(ctx, instanceKey{}, inst)
 	// WasmBase::startVm: _initialize runs with the restricted allowlist.
 	inst.restrict("_initialize", m.duringInit)
@@ -300,16 +307,18 @@ func (in *Instance) Shutdown() error {
 
 // Calls returns the crossings counted since the last ResetCalls.
 func (in *Instance) Calls() Calls {
-	c := Calls{Imports: make(map[string]int, len(in.calls.Imports)), Allocs: in.calls.Allocs}
-	for k, v := range in.calls.Imports {
-		c.Imports[k] = v
+	c := Calls{Imports: map[string]int{}, Allocs: in.calls.Allocs}
+	for i, n := range in.importCounts {
+		if n != 0 {
+			c.Imports[in.m.importNames[i]] = n
+		}
 	}
 	return c
 }
 
 // ResetCalls zeroes the crossing counters.
 func (in *Instance) ResetCalls() {
-	clear(in.calls.Imports)
+	clear(in.importCounts)
 	in.calls.Allocs = 0
 }
 
@@ -357,15 +366,20 @@ func (in *Instance) call(f api.Function, params ...uint64) (uint64, error) {
 	if in.failed != nil {
 		return 0, fmt.Errorf("VM failed earlier: %w", in.failed)
 	}
-	res, err := f.Call(in.ctx, params...)
-	if err != nil {
+	// CallWithStack on the instance's own buffer: api.Function.Call
+	// allocates a slice per call, and a request makes about six. The
+	// buffer is free to reuse: calls into one instance do not nest, except
+	// proxy_on_memory_allocate, which has its own (allocStack).
+	s := in.stack[:max(len(params), 1)]
+	copy(s, params)
+	if err := f.CallWithStack(in.ctx, s); err != nil {
 		in.failed = err
 		return 0, err
 	}
-	if len(res) == 0 {
+	if len(f.Definition().ResultTypes()) == 0 {
 		return 0, nil
 	}
-	return res[0], nil
+	return s[0], nil
 }
 
 // Failed is the trap that failed the VM, nil while it is healthy. Like
@@ -429,11 +443,12 @@ func (in *Instance) Allocate(size uint32) (uint32, error) {
 		return 0, fmt.Errorf("VM failed earlier: %w", in.failed)
 	}
 	in.restrict("proxy_on_memory_allocate", in.m.duringAlloc)
-	res, err := in.alloc.Call(in.ctx, uint64(size))
+	in.allocStack[0] = uint64(size)
+	err := in.alloc.CallWithStack(in.ctx, in.allocStack[:])
 	in.restrict("", nil)
 	if err != nil {
 		in.failed = err
 		return 0, err
 	}
-	return uint32(res[0]), nil
+	return uint32(in.allocStack[0]), nil
 }
