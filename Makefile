@@ -96,14 +96,14 @@ TEST_REST    = $$($(GO) list ./... | grep -vxF "$$($(GO) list $(TEST_UNIT) $(TES
 # browsers: the browser tests drive Chromium, Firefox and WebKitGTK (with
 # Xvfb and libfaketime), the one thing `make test` cannot fetch itself, so
 # they are checked before anything else runs. CORSWASM_SKIP_BROWSERS
-# (firefox,webkit | all | faketime) opts an engine out, and says so.
+# (a comma list of chromium, firefox, webkit, faketime, or all) opts
+# engines out, and `make test` says so.
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser)
 BROWSER_PKGS := chromium firefox-esr webkit2gtk-driver xvfb faketime
 .PHONY: browsers
 browsers:
 	@missing=""; \
-	[ -n "$(CHROMIUM)" ] || missing="$$missing chromium"; \
-	case ",$$CORSWASM_SKIP_BROWSERS," in *,all,*) missing="";; esac; \
+	case ",$$CORSWASM_SKIP_BROWSERS," in *,chromium,*|*,all,*) ;; *) [ -n "$(CHROMIUM)" ] || missing="$$missing chromium";; esac; \
 	case ",$$CORSWASM_SKIP_BROWSERS," in *,firefox,*|*,all,*) ;; *) command -v firefox-esr >/dev/null 2>&1 || command -v firefox >/dev/null 2>&1 || missing="$$missing firefox-esr";; esac; \
 	case ",$$CORSWASM_SKIP_BROWSERS," in *,webkit,*|*,all,*) ;; *) command -v WebKitWebDriver >/dev/null 2>&1 || missing="$$missing webkit2gtk-driver"; command -v Xvfb >/dev/null 2>&1 || missing="$$missing xvfb";; esac; \
 	case ",$$CORSWASM_SKIP_BROWSERS," in *,faketime,*|*,all,*) ;; *) [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || missing="$$missing faketime";; esac; \
