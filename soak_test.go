@@ -27,6 +27,13 @@ const defaultSoak = 1_000_000
 // further; the soak proves the plateau.
 const defaultSoakWarmup = 650_000
 
+// soakSlackPages is the growth allowed after warm-up: one step of the GC's
+// heap goal (8 to 13 pages were seen), since when the runtime's
+// clock-paced GC steps happen can shift a step by some requests. A leak
+// is far above it: 16 bytes a request would add 85 pages over the 350,000
+// requests after warm-up.
+const soakSlackPages = 16
+
 func soakRequests(t *testing.T) (n, warmup int) {
 	n, warmup = defaultSoak, defaultSoakWarmup
 	if v := os.Getenv("CORSWASM_SOAK_REQUESTS"); v != "" {
@@ -110,8 +117,8 @@ func soak(t *testing.T, m *wasmhost.Module) {
 	t.Logf("%d requests in %v (%v/request); linear memory: %d pages at start, %d after %d warm-up requests, %d at the end (64 KiB pages)",
 		n, time.Since(start).Round(time.Millisecond), (time.Since(start) / time.Duration(n)).Round(time.Nanosecond),
 		pagesStart, pagesWarm, warmup, pagesEnd)
-	if pagesEnd > pagesWarm {
-		t.Errorf("linear memory grew after warm-up: got %d pages at the end; want ≤ %d (after warm-up)", pagesEnd, pagesWarm)
+	if pagesEnd > pagesWarm+soakSlackPages {
+		t.Errorf("linear memory grew after warm-up: got %d pages at the end; want ≤ %d (%d after warm-up + %d)", pagesEnd, pagesWarm+soakSlackPages, pagesWarm, soakSlackPages)
 	}
 	if got := m.RestrictedWASICalls() - restricted; got != 0 {
 		t.Errorf("WASI calls from inside proxy_on_memory_allocate that Envoy refuses there: got %d; want 0", got)
