@@ -73,23 +73,37 @@ type handler struct {
 	details, routeName bool
 }
 
-// writerPool recycles the per-request state (the decision and the
-// ResponseWriter wrapper) so a request costs no allocation in the adapter.
-// A wrapper is returned to the pool only after next.ServeHTTP has returned,
-// after which the http.ResponseWriter contract forbids using it.
-var writerPool = sync.Pool{New: func() any { return new(writer) }}
-
+// ServeHTTP keeps the request and the decision on its stack: nothing
+// escapes unless OnDecision is set (the hook receives a pointer). Only a
+// forwarded request whose response must be decorated takes a pooled
+// writer (see apply.go), and a local reply takes one for its header slices.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	cw := writerPool.Get().(*writer)
-	defer cw.release()
-
-	h.request(r, cw)
-	cw.d = h.m.Policy.Evaluate(&cw.req)
-	d := &cw.d
 	if h.m.OnDecision != nil {
-		h.m.OnDecision(r, d)
+		h.serveObserved(w, r)
+		return
 	}
+	var req policy.Request
+	h.request(r, &req)
+	d := h.m.Policy.Evaluate(&req)
+	h.carryOut(w, r, &d)
+}
 
+// decisionPool recycles the decisions handed to OnDecision, which must
+// live on the heap once a pointer to them leaves this package.
+var decisionPool = sync.Pool{New: func() any { return new(policy.Decision) }}
+
+func (h *handler) serveObserved(w http.ResponseWriter, r *http.Request) {
+	var req policy.Request
+	h.request(r, &req)
+	d := decisionPool.Get().(*policy.Decision)
+	*d = h.m.Policy.Evaluate(&req)
+	h.m.OnDecision(r, d)
+	h.carryOut(w, r, d)
+	*d = policy.Decision{}
+	decisionPool.Put(d)
+}
+
+func (h *handler) carryOut(w http.ResponseWriter, r *http.Request, d *policy.Decision) {
 	switch {
 	case d.Shadow:
 		// shadow: evaluate, log and count, change nothing.
@@ -100,18 +114,19 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Nothing to do to the response: skip the wrapper entirely.
 		h.next.ServeHTTP(w, r)
 	default:
-		cw.ResponseWriter = w
+		cw := getWriter(w, d)
 		h.next.ServeHTTP(cw, r)
 		// A handler that writes nothing lets the server send the header
 		// map as it stands when it returns: decorate it now.
 		cw.commit()
+		cw.release()
 	}
 }
 
-// request fills cw.req from r. Which line of a repeated header counts,
+// request fills req from r. Which line of a repeated header counts,
 // and how split lines are joined, is policy.RequestLines's to decide: the
 // Envoy filter builds its Request the same way.
-func (h *handler) request(r *http.Request, cw *writer) {
+func (h *handler) request(r *http.Request, req *policy.Request) {
 	hd := r.Header
 	var l policy.RequestLines
 	l.Add(":method", r.Method)
@@ -131,9 +146,9 @@ func (h *handler) request(r *http.Request, cw *writer) {
 		l.Add(":authority", r.Host)
 		l.Add(":path", requestPath(r))
 	}
-	cw.req = l.Request()
+	*req = l.Request()
 	if h.routeName {
-		cw.req.RouteName = h.m.RouteName(r)
+		req.RouteName = h.m.RouteName(r)
 	}
 }
 
