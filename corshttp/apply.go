@@ -57,8 +57,10 @@ func getWriter(w http.ResponseWriter, d *policy.Decision) *writer {
 // returned (the http.ResponseWriter contract forbids using it later). The
 // window it handed out stays with the response; spare is kept.
 func (w *writer) release() {
-	spare := w.spare
-	*w = writer{spare: spare}
+	// Field by field: clearing the whole struct costs a write barrier per
+	// word while the GC runs. keys need no clearing (n bounds them).
+	w.ResponseWriter, w.vals = nil, nil
+	w.n, w.vary, w.strip, w.preserve, w.committed = 0, false, false, false, false
 	writerPool.Put(w)
 }
 

@@ -125,22 +125,67 @@ func (h *handler) carryOut(w http.ResponseWriter, r *http.Request, d *policy.Dec
 
 // request fills req from r. Which line of a repeated header counts,
 // and how split lines are joined, is policy.RequestLines's to decide: the
-// Envoy filter builds its Request the same way.
+// Envoy filter builds its Request the same way. When no header the engine
+// reads has more than one line (every browser request), there is nothing
+// to decide: each field is its one line, as RequestLines would make it,
+// and building it directly saves a third of the adapter's own time
+// (TestRequestFastPath checks the two agree).
 func (h *handler) request(r *http.Request, req *policy.Request) {
+	hd := r.Header
+	origin := hd["Origin"]
+	var acrm, acrh, acrpn, sfs []string
+	// The Access-Control-Request-* headers only mean something on a
+	// preflight, which is an OPTIONS request (Fetch uppercases it; methods
+	// are case-sensitive), so other requests skip the lookups.
+	options := r.Method == http.MethodOptions
+	if options {
+		acrm = hd["Access-Control-Request-Method"]
+		acrh = hd["Access-Control-Request-Headers"]
+		acrpn = hd["Access-Control-Request-Private-Network"]
+	}
+	// Sec-Fetch-Site, Authority and Path only select routes and feed
+	// crossOriginProtection.
+	if h.details {
+		sfs = hd["Sec-Fetch-Site"]
+	}
+	if len(origin) > 1 || len(acrm) > 1 || len(acrh) > 1 || len(acrpn) > 1 || len(sfs) > 1 {
+		h.requestLines(r, req)
+		return
+	}
+	*req = policy.Request{
+		Method:                             r.Method,
+		Origin:                             first(origin),
+		AccessControlRequestMethod:         first(acrm),
+		AccessControlRequestHeaders:        first(acrh),
+		AccessControlRequestPrivateNetwork: first(acrpn),
+		SecFetchSite:                       first(sfs),
+	}
+	if h.details {
+		req.Authority, req.Path = r.Host, requestPath(r)
+	}
+	if h.routeName {
+		req.RouteName = h.m.RouteName(r)
+	}
+}
+
+func first(lines []string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	return lines[0]
+}
+
+// requestLines is request through policy.RequestLines, for any request.
+func (h *handler) requestLines(r *http.Request, req *policy.Request) {
 	hd := r.Header
 	var l policy.RequestLines
 	l.Add(":method", r.Method)
 	addLines(&l, "origin", hd["Origin"])
-	// The Access-Control-Request-* headers only mean something on a
-	// preflight, which is an OPTIONS request (Fetch uppercases it; methods
-	// are case-sensitive), so other requests skip the lookups.
 	if r.Method == http.MethodOptions {
 		addLines(&l, "access-control-request-method", hd["Access-Control-Request-Method"])
 		addLines(&l, "access-control-request-headers", hd["Access-Control-Request-Headers"])
 		addLines(&l, "access-control-request-private-network", hd["Access-Control-Request-Private-Network"])
 	}
-	// Sec-Fetch-Site, Authority and Path only select routes and feed
-	// crossOriginProtection.
 	if h.details {
 		addLines(&l, "sec-fetch-site", hd["Sec-Fetch-Site"])
 		l.Add(":authority", r.Host)
