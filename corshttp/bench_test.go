@@ -121,7 +121,7 @@ func BenchmarkMiddleware(b *testing.B) {
 		impls := benchMiddlewares(b, n)
 		for _, tc := range benchCases() {
 			for _, im := range impls {
-				b.Run(fmt.Sprintf("origins=%d/%s/%s", n, tc.name, im.name), func(b *testing.B) {
+				b.Run(fmt.Sprintf("origins=%d/case=%s/impl=%s", n, tc.name, im.name), func(b *testing.B) {
 					runBench(b, im.h, tc)
 				})
 			}
@@ -167,7 +167,7 @@ func BenchmarkMiddlewareAdversarial(b *testing.B) {
 	impls := benchMiddlewares(b, 5)
 	for _, tc := range cases {
 		for _, im := range impls {
-			b.Run(tc.name+"/"+im.name, func(b *testing.B) { runBench(b, im.h, tc) })
+			b.Run("case="+tc.name+"/impl="+im.name, func(b *testing.B) { runBench(b, im.h, tc) })
 		}
 	}
 }

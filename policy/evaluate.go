@@ -205,6 +205,15 @@ func (ru *rules) matchOrigin(r *Request) (bool, Reason) {
 	if r.MultipleOrigins {
 		return false, ReasonOriginMalformed
 	}
+	// An exact hit needs no parsing: the keys are config origins that New
+	// normalized to the serialized form, so an Origin byte-equal to one is
+	// well-formed (no CR, LF or NUL) and safe to reflect. The length bound
+	// still applies first, as it would in parseRequestOrigin.
+	if len(r.Origin) <= maxOriginLen {
+		if _, hit := ru.exact[r.Origin]; hit {
+			return true, ReasonAllowed
+		}
+	}
 	o, ok := parseRequestOrigin(r.Origin)
 	if !ok {
 		if r.Origin == "null" {
@@ -218,9 +227,6 @@ func (ru *rules) matchOrigin(r *Request) (bool, Reason) {
 		return false, ReasonOriginMalformed
 	}
 	if ru.allowAll {
-		return true, ReasonAllowed
-	}
-	if _, hit := ru.exact[r.Origin]; hit {
 		return true, ReasonAllowed
 	}
 	for i := range ru.patterns {
@@ -251,8 +257,10 @@ func reasonFor(allowed bool) Reason {
 // maxBaseLabels whole labels, one map lookup (the suffix is a substring
 // of the header, so the lookup does not allocate).
 func (sp *schemePatterns) match(o *reqOrigin) bool {
-	if _, ok := sp.anyPortHosts[o.host]; ok {
-		return true
+	if len(sp.anyPortHosts) > 0 {
+		if _, ok := sp.anyPortHosts[o.host]; ok {
+			return true
+		}
 	}
 	h := o.host
 	labels := 0
