@@ -83,8 +83,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req policy.Request
+	var d policy.Decision
 	h.request(r, &req)
-	d := h.m.Policy.Evaluate(&req)
+	h.m.Policy.EvaluateTo(&req, &d)
 	h.carryOut(w, r, &d)
 }
 
@@ -96,7 +97,7 @@ func (h *handler) serveObserved(w http.ResponseWriter, r *http.Request) {
 	var req policy.Request
 	h.request(r, &req)
 	d := decisionPool.Get().(*policy.Decision)
-	*d = h.m.Policy.Evaluate(&req)
+	h.m.Policy.EvaluateTo(&req, d)
 	h.m.OnDecision(r, d)
 	h.carryOut(w, r, d)
 	*d = policy.Decision{}
