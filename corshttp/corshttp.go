@@ -58,10 +58,17 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 	if next == nil {
 		panic("corshttp: next handler is nil")
 	}
-	return &handler{m: m, next: next,
+	h := &handler{m: m, next: next,
 		details:   m.Policy.NeedsRequestDetails(),
 		routeName: m.RouteName != nil && m.Policy.NeedsRouteName(),
 	}
+	if !h.details {
+		// Without routes or crossOriginProtection, a request without
+		// Origin is decided by nothing it carries (NeedsRequestDetails):
+		// decide it once here.
+		h.m.Policy.EvaluateTo(&policy.Request{Method: http.MethodGet}, &h.noOrigin)
+	}
+	return h
 }
 
 type handler struct {
@@ -71,6 +78,9 @@ type handler struct {
 	// Authority and Path take part in decisions; otherwise they are not
 	// read at all. routeName: some route selects on routeNames.
 	details, routeName bool
+	// noOrigin is the decision for every request without Origin when
+	// !details; read-only.
+	noOrigin policy.Decision
 }
 
 // ServeHTTP keeps the request and the decision on its stack: nothing
@@ -80,6 +90,10 @@ type handler struct {
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.m.OnDecision != nil {
 		h.serveObserved(w, r)
+		return
+	}
+	if !h.details && len(r.Header["Origin"]) == 0 {
+		h.carryOut(w, r, &h.noOrigin)
 		return
 	}
 	var req policy.Request

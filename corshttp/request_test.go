@@ -42,3 +42,31 @@ func TestRequestFastPath(t *testing.T) {
 		}
 	}
 }
+
+// TestNoOriginDecision: without routes or crossOriginProtection the
+// handler decides requests without Origin once, at construction; that
+// decision must be what Evaluate gives each such request.
+func TestNoOriginDecision(t *testing.T) {
+	for _, config := range []string{
+		`{"allowOrigins": ["https://a.example"], "allowCredentials": true}`,
+		`{"allowOrigins": ["*"], "exposeHeaders": ["x-a"]}`,
+		`{"allowOrigins": ["https://a.example"], "upstreamCors": "preserve", "shadow": true}`,
+	} {
+		p, err := policy.Compile([]byte(config))
+		if err != nil {
+			t.Fatalf("%s: %v", config, err)
+		}
+		h := (&Middleware{Policy: p}).Handler(http.NotFoundHandler()).(*handler)
+		if h.details {
+			t.Fatalf("%s: got details; want a policy without routes or crossOriginProtection", config)
+		}
+		for _, method := range []string{"GET", "POST", "OPTIONS", "patch"} {
+			for _, sfs := range []string{"", "cross-site"} {
+				r := policy.Request{Method: method, SecFetchSite: sfs, Authority: "api.example", Path: "/x"}
+				if want := p.Evaluate(&r); h.noOrigin != want {
+					t.Errorf("%s %s: got %+v; want %+v", config, method, h.noOrigin, want)
+				}
+			}
+		}
+	}
+}
