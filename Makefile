@@ -119,7 +119,7 @@ bench: wasm $(UNPATCHED_WASM)
 # BENCH_COUNT times, summarized by benchstat (medians with 95 % intervals)
 # and printed as the page's Markdown tables, with machine, load and date.
 # The tables are also written to build/bench/report.md; the raw outputs
-# stay in build/bench/ for benchstat A/B runs. About 7 minutes on 2 cores
+# stay in build/bench/ for benchstat A/B runs. About 9 minutes on 2 cores
 # with the defaults; fewer than 6 runs give no confidence interval. On a
 # shared machine, compare only within one run: every ratio is same-run.
 BENCH_COUNT ?= 8
@@ -134,6 +134,7 @@ bench-report: wasm $(UNPATCHED_WASM)
 	@$(GO) test -run='^$$' -bench='^BenchmarkEvaluate$$' -benchmem -count=$(BENCH_COUNT) -benchtime=$(BENCH_TIME) ./policy/ > $(BENCH_DIR)/engine.txt
 	@echo "==> [2/3] corshttp, rs/cors, jub0bs/cors: BenchmarkMiddleware x$(BENCH_COUNT)" >&2
 	@$(GO) test -run='^$$' -bench='^BenchmarkMiddleware$$' -benchmem -count=$(BENCH_COUNT) -benchtime=$(BENCH_TIME) ./corshttp/ > $(BENCH_DIR)/middleware.txt
+	@$(GO) test -run='^$$' -bench='^BenchmarkMiddlewareFreshHeader$$' -benchmem -count=$(BENCH_COUNT) -benchtime=$(BENCH_TIME) ./corshttp/ > $(BENCH_DIR)/middleware-fresh.txt
 	@echo "==> [3/3] wasm request cycle: BenchmarkCycle x$(BENCH_COUNT)" >&2
 	@$(GO) test -run='^$$' -bench='^BenchmarkCycle$$' -benchmem -count=$(BENCH_COUNT) -benchtime=$(BENCH_TIME) . > $(BENCH_DIR)/cycle.txt
 	@cat /proc/loadavg > $(BENCH_DIR)/load-after.txt 2>/dev/null || true

@@ -7,8 +7,9 @@
 //
 //	benchreport -dir build/bench -benchstat 'go run golang.org/x/perf/cmd/benchstat@VERSION'
 //
-// It reads engine.txt (policy BenchmarkEvaluate), middleware.txt
-// (corshttp BenchmarkMiddleware) and cycle.txt (BenchmarkCycle) from -dir,
+// It reads engine.txt (policy BenchmarkEvaluate), middleware.txt and
+// middleware-fresh.txt (corshttp BenchmarkMiddleware and
+// BenchmarkMiddlewareFreshHeader) and cycle.txt (BenchmarkCycle) from -dir,
 // plus load-before.txt and load-after.txt (/proc/loadavg), runs benchstat
 // on each with the projections that make one row per case, and prints
 // Markdown. Values are benchstat's medians with its 95 % confidence
@@ -55,13 +56,18 @@ func (r *report) run() error {
 	if err != nil {
 		return err
 	}
+	fresh, err := r.stat("middleware-fresh.txt", "/impl", "/origins,/case")
+	if err != nil {
+		return err
+	}
 	cyc, err := r.stat("cycle.txt", "/module", "/case")
 	if err != nil {
 		return err
 	}
 	r.header(mw)
 	r.engineTable(engine)
-	r.middlewareTable(mw)
+	r.middlewareTable(mw, "### corshttp next to rs/cors and jub0bs/cors (`BenchmarkMiddleware`)")
+	r.middlewareTable(fresh, "### The same with a new header map per request, as net/http gives each response (`BenchmarkMiddlewareFreshHeader`)")
 	r.cycleTable(cyc)
 	_, err = os.Stdout.Write(r.out.Bytes())
 	return err
@@ -119,11 +125,11 @@ func (r *report) engineTable(s *stats) {
 // peers are the middlewares corshttp is compared with, by -col value.
 var peers = []struct{ key, name string }{{"rscors", "rs/cors v1.11.1"}, {"jub0bs", "jub0bs/cors v0.6.0"}}
 
-func (r *report) middlewareTable(s *stats) {
+func (r *report) middlewareTable(s *stats, title string) {
 	t := s.table("sec/op")
 	bytesT := s.table("B/op")
 	allocs := s.table("allocs/op")
-	r.printf("### corshttp next to rs/cors and jub0bs/cors (`BenchmarkMiddleware`)\n\n")
+	r.printf("%s\n\n", title)
 	r.printf("Ratio: corshttp ÷ the fastest peer in that row (below 1 means corshttp is faster; `~`: benchstat finds no significant difference).\n\n")
 	r.printf("| Origins | Case | corshttp |")
 	for _, p := range peers {
