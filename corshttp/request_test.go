@@ -32,7 +32,7 @@ func TestRequestFastPath(t *testing.T) {
 						r.Header[name] = v
 					}
 					var fast, slow policy.Request
-					h.request(r, &fast)
+					h.request(r, r.Header["Origin"], &fast)
 					h.requestLines(r, &slow)
 					if fast != slow {
 						t.Errorf("details=%v %s %s=%q: got %+v; want %+v (policy.RequestLines)", details, method, headers[hi], v, fast, slow)
