@@ -88,14 +88,22 @@ func trimOWS(s string) string {
 	return s
 }
 
-// headerAllowed lowercases name into a stack buffer and looks it up; Go
-// does not allocate for a string(bytes) conversion used as a map index or
-// in a comparison.
+// headerAllowed looks name up lowercased. Browsers send it lowercase
+// already, so that case is looked up as it is; otherwise it is lowercased
+// into a stack buffer (Go does not allocate for a string(bytes)
+// conversion used as a map index or in a comparison).
 func (ru *rules) headerAllowed(name string) bool {
 	if len(name) > maxHeaderNameLen {
 		// Longer than any configured name, and than "authorization", so
 		// only "*" can cover it.
 		return ru.anyHeader
+	}
+	if !hasUpper(name) {
+		if ru.anyHeader && name != "authorization" {
+			return true
+		}
+		_, ok := ru.headers[name]
+		return ok
 	}
 	var buf [maxHeaderNameLen]byte
 	for i := 0; i < len(name); i++ {
@@ -111,4 +119,13 @@ func (ru *rules) headerAllowed(name string) bool {
 	}
 	_, ok := ru.headers[string(lower)]
 	return ok
+}
+
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			return true
+		}
+	}
+	return false
 }
