@@ -51,6 +51,7 @@ func TestCheckHeaders(t *testing.T) {
 		{"1 MiB comma flood", listed, strings.Repeat(",", 1<<20), ReasonHeadersMalformed, ""},
 		{"star covers any name", star, "content-type,x-anything", ReasonAllowed, ""},
 		{"star never covers authorization", star, "Authorization,x-a", ReasonHeaderNotAllowed, "Authorization"},
+		{"star never covers lowercase authorization", star, "authorization,x-a", ReasonHeaderNotAllowed, "authorization"},
 		{"authorization listed beside star", starAuthz, "authorization,x-a", ReasonAllowed, ""},
 	}
 	for _, tt := range tests {
