@@ -126,6 +126,32 @@ test: browsers check wasm $(UNPATCHED_WASM)
 bench: wasm $(UNPATCHED_WASM)
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
+# bench-report: the benchmarks behind docs/performance.md, each run
+# BENCH_COUNT times, summarized by benchstat (medians with 95 % intervals)
+# and printed as the page's Markdown tables, with machine, load and date.
+# The tables are also written to build/bench/report.md; the raw outputs
+# stay in build/bench/ for benchstat A/B runs. About 9 minutes on 2 cores
+# with the defaults; fewer than 6 runs give no confidence interval. On a
+# shared machine, compare only within one run: every ratio is same-run.
+BENCH_COUNT ?= 8
+BENCH_TIME  ?= 250ms
+BENCH_DIR   := build/bench
+BENCHSTAT   ?= $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+.PHONY: bench-report
+bench-report: wasm $(UNPATCHED_WASM)
+	@mkdir -p $(BENCH_DIR)
+	@cat /proc/loadavg > $(BENCH_DIR)/load-before.txt 2>/dev/null || true
+	@echo "==> [1/3] policy: BenchmarkEvaluate x$(BENCH_COUNT)" >&2
+	@$(GO) test -run='^$$' -bench='^BenchmarkEvaluate$$' -benchmem -count=$(BENCH_COUNT) -benchtime=$(BENCH_TIME) ./policy/ > $(BENCH_DIR)/engine.txt
+	@echo "==> [2/3] corshttp, rs/cors, jub0bs/cors: BenchmarkMiddleware x$(BENCH_COUNT)" >&2
+	@$(GO) test -run='^$$' -bench='^BenchmarkMiddleware$$' -benchmem -count=$(BENCH_COUNT) -benchtime=$(BENCH_TIME) ./corshttp/ > $(BENCH_DIR)/middleware.txt
+	@$(GO) test -run='^$$' -bench='^BenchmarkMiddlewareFreshHeader$$' -benchmem -count=$(BENCH_COUNT) -benchtime=$(BENCH_TIME) ./corshttp/ > $(BENCH_DIR)/middleware-fresh.txt
+	@echo "==> [3/3] wasm request cycle: BenchmarkCycle x$(BENCH_COUNT)" >&2
+	@$(GO) test -run='^$$' -bench='^BenchmarkCycle$$' -benchmem -count=$(BENCH_COUNT) -benchtime=$(BENCH_TIME) . > $(BENCH_DIR)/cycle.txt
+	@cat /proc/loadavg > $(BENCH_DIR)/load-after.txt 2>/dev/null || true
+	@echo "==> benchstat and the tables (first run downloads benchstat)" >&2
+	@$(GO) run ./internal/benchreport -dir $(BENCH_DIR) -benchstat '$(BENCHSTAT)' | tee $(BENCH_DIR)/report.md
+
 # run: the module on the embedded local gateway (:10000) with the demo page
 # (:8080). Built, then run, so Ctrl-C ends it cleanly (go run reports an
 # interrupted child as a failure). Only cors.wasm is built: the gateway

@@ -11,11 +11,12 @@ import (
 )
 
 // TestHandlerAllocs pins the adapter's allocations per request for the
-// common paths (the race detector allocates, hence the build tag). A
-// response the decision touches costs exactly one: the backing array of
-// the header slices it owns (issue 9 §1: nothing shared across responses
-// or with the request). Speed is shown by BenchmarkMiddleware; this only
-// counts.
+// common paths (the race detector allocates, hence the build tag). Each
+// response still owns its header slices (issue 9 §1, mutation_test.go),
+// but they are carved from a chunk that serves about 30 responses, so the
+// average is 0 (AllocsPerRun truncates: one allocation in 200 runs would
+// pass, one per run would not). Speed is shown by BenchmarkMiddleware;
+// this only counts.
 func TestHandlerAllocs(t *testing.T) {
 	if testing.CoverMode() != "" {
 		t.Skip("coverage instrumentation allocates")
@@ -41,15 +42,15 @@ func TestHandlerAllocs(t *testing.T) {
 		req  *http.Request
 		want float64
 	}{
-		{"allowed preflight", plain, mk("OPTIONS", "Origin", "https://app.example.com", "Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", "content-type"), 1},
-		{"refused preflight", plain, mk("OPTIONS", "Origin", "https://evil.com", "Access-Control-Request-Method", "PUT"), 1},
-		{"allowed actual", plain, mk("GET", "Origin", "https://app.example.com"), 1},
-		{"disallowed actual", plain, mk("GET", "Origin", "https://evil.com"), 1},
-		{"no origin", plain, mk("GET"), 1},
-		// merging into an upstream Vary builds a new value: 1 more, and
-		// only when the upstream set Vary itself (1 more is the
-		// handler's own Set).
-		{"allowed actual, upstream Vary", varying, mk("GET", "Origin", "https://app.example.com"), 3},
+		{"allowed preflight", plain, mk("OPTIONS", "Origin", "https://app.example.com", "Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", "content-type"), 0},
+		{"refused preflight", plain, mk("OPTIONS", "Origin", "https://evil.com", "Access-Control-Request-Method", "PUT"), 0},
+		{"allowed actual", plain, mk("GET", "Origin", "https://app.example.com"), 0},
+		{"disallowed actual", plain, mk("GET", "Origin", "https://evil.com"), 0},
+		{"no origin", plain, mk("GET"), 0},
+		// merging into an upstream Vary builds a new value: 1, and only
+		// when the upstream set Vary itself (1 more is the handler's own
+		// Set).
+		{"allowed actual, upstream Vary", varying, mk("GET", "Origin", "https://app.example.com"), 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -84,6 +84,16 @@ func TestMutationDoesNotLeak(t *testing.T) {
 			if got := serve(inner, newMutationRequest(tc.method, tc.headers)); !equalHeaders(got, want) {
 				t.Errorf("next response after an outer edit of the previous one: got %v; want %v", got, want)
 			}
+
+			// The other direction: a response kept (by a cache, a log)
+			// must not change when a later one is served and edited.
+			first := httptest.NewRecorder()
+			inner.ServeHTTP(first, newMutationRequest(tc.method, tc.headers))
+			firstCopy := first.Header().Clone()
+			serve(mutating(inner), newMutationRequest(tc.method, tc.headers))
+			if !equalHeaders(first.Header(), firstCopy) {
+				t.Errorf("earlier response after later ones were served and edited: got %v; want %v", first.Header(), firstCopy)
+			}
 		})
 	}
 }

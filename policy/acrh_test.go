@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -31,15 +32,27 @@ func TestCheckHeaders(t *testing.T) {
 		{"non-ASCII", listed, "cöntent-type", ReasonHeadersMalformed, ""},
 		{"longer than any configured name", listed, strings.Repeat("x", 200), ReasonHeaderNotAllowed, strings.Repeat("x", 200)},
 		{"* covers a name longer than any configured one", star, "x-" + strings.Repeat("a", 200), ReasonAllowed, ""},
-		{"64 elements pass", listed, strings.Repeat("content-type,", 63) + "content-type", ReasonAllowed, ""},
-		{"65 elements refused", listed, strings.Repeat("content-type,", 64) + "content-type", ReasonHeadersMalformed, ""},
+		{"64 elements pass", star, sortedNames(64), ReasonAllowed, ""},
+		{"65 elements refused", star, sortedNames(65), ReasonHeadersMalformed, ""},
+		{"63 empty elements and a name pass", listed, strings.Repeat(",", 63) + "content-type", ReasonAllowed, ""},
+		// Browsers send the names sorted and de-duplicated (Fetch);
+		// anything else is refused at the first name out of order.
+		{"duplicate", listed, "content-type,content-type", ReasonHeadersMalformed, ""},
+		{"duplicate differing in case", listed, "content-type,Content-Type", ReasonHeadersMalformed, ""},
+		{"unsorted", listed, "x-request-id,content-type", ReasonHeadersMalformed, ""},
+		{"sorted case-insensitively", listed, "Content-Type,authorization", ReasonHeadersMalformed, ""},
+		{"sorted across OWS and empty elements", listed, "authorization , ,Content-Type", ReasonAllowed, ""},
+		{"prefix sorts first", star, "x-a,x-ab", ReasonAllowed, ""},
+		{"longer sorts after its prefix", star, "x-ab,x-a", ReasonHeadersMalformed, ""},
+		{"one allowed name repeated to 4 KB", listed, strings.TrimSuffix(strings.Repeat("content-type,", 4096/13), ","), ReasonHeadersMalformed, ""},
 		{"65 empty elements refused", listed, strings.Repeat(",", 64), ReasonHeadersMalformed, ""},
 		{"over 4096 bytes refused unscanned", listed, strings.Repeat(" ", maxRequestHeadersLen+1), ReasonHeadersMalformed, ""},
 		{"4096 bytes are parsed", listed, strings.Repeat("x", maxRequestHeadersLen), ReasonHeaderNotAllowed, strings.Repeat("x", maxRequestHeadersLen)},
 		{"1 MiB comma flood", listed, strings.Repeat(",", 1<<20), ReasonHeadersMalformed, ""},
-		{"star covers any name", star, "x-anything,content-type", ReasonAllowed, ""},
-		{"star never covers authorization", star, "x-a,Authorization", ReasonHeaderNotAllowed, "Authorization"},
-		{"authorization listed beside star", starAuthz, "x-a,authorization", ReasonAllowed, ""},
+		{"star covers any name", star, "content-type,x-anything", ReasonAllowed, ""},
+		{"star never covers authorization", star, "Authorization,x-a", ReasonHeaderNotAllowed, "Authorization"},
+		{"star never covers lowercase authorization", star, "authorization,x-a", ReasonHeaderNotAllowed, "authorization"},
+		{"authorization listed beside star", starAuthz, "authorization,x-a", ReasonAllowed, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,6 +62,15 @@ func TestCheckHeaders(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sortedNames is n distinct names in increasing order: x-000,x-001,...
+func sortedNames(n int) string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("x-%03d", i)
+	}
+	return strings.Join(names, ",")
 }
 
 func TestCheckMethod(t *testing.T) {

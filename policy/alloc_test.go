@@ -38,7 +38,7 @@ func TestEvaluateZeroAllocs(t *testing.T) {
 		req    Request
 		reason Reason
 	}{
-		{"allowed preflight", Request{Method: "OPTIONS", Origin: "https://app999.example.com", AccessControlRequestMethod: "PATCH", AccessControlRequestHeaders: "Content-Type,X-Request-ID,authorization", Authority: "www.example.com", Path: "/"}, ReasonAllowed},
+		{"allowed preflight", Request{Method: "OPTIONS", Origin: "https://app999.example.com", AccessControlRequestMethod: "PATCH", AccessControlRequestHeaders: "authorization,Content-Type,X-Request-ID", Authority: "www.example.com", Path: "/"}, ReasonAllowed},
 		{"wildcard preflight", Request{Method: "OPTIONS", Origin: "https://a.b.tenant49.example.net", AccessControlRequestMethod: "PUT", AccessControlRequestHeaders: "content-type"}, ReasonAllowed},
 		{"denied preflight origin", Request{Method: "OPTIONS", Origin: "https://evil.com", AccessControlRequestMethod: "PUT"}, ReasonOriginNotAllowed},
 		{"denied preflight header", Request{Method: "OPTIONS", Origin: "https://app1.example.com", AccessControlRequestMethod: "PUT", AccessControlRequestHeaders: "x-nope"}, ReasonHeaderNotAllowed},

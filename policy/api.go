@@ -11,6 +11,7 @@ package policy
 //	func New(cfg Config) (*Policy, error)               // validates everything, errors.Join of all problems
 //	func Compile(data []byte) (*Policy, error)          // ParseConfig + New
 //	func (p *Policy) Evaluate(r *Request) Decision      // pure, 0 allocs/op
+//	func (p *Policy) EvaluateTo(r *Request, d *Decision) // the same, into *d (no copy of the value)
 //	func (p *Policy) Warnings() []Warning               // legal but risky settings
 //	func (p *Policy) NeedsRouteName() bool              // some route matches on routeNames
 //	func (p *Policy) NeedsRequestDetails() bool         // routes or crossOriginProtection exist, so even a

@@ -109,7 +109,7 @@ func BenchmarkEvaluate(b *testing.B) {
 			b.Fatalf("origins=%d: Compile: %v", n, err)
 		}
 		for _, tc := range benchRequests() {
-			b.Run(fmt.Sprintf("origins=%d/%s", n, tc.name), func(b *testing.B) {
+			b.Run(fmt.Sprintf("origins=%d/case=%s", n, tc.name), func(b *testing.B) {
 				req := tc.req
 				if d := p.Evaluate(&req); d.Allowed != tc.allowed || d.Route != "tenants" {
 					b.Fatalf("Evaluate: got allowed=%v route=%q reason=%v; want allowed=%v route=%q",

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -117,12 +116,6 @@ var rsExclusions = []rsExclusion{
 		func(c *rsCase, ours, rs rsOutcome) bool {
 			return c.preflight && c.method == "OPTIONS" && rs.acao != "" && ours.acao == ""
 		}},
-	{"rscors-requires-sorted-unique-acrh",
-		"rs/cors refuses an Access-Control-Request-Headers list that is not sorted and de-duplicated; browsers send it sorted, but intermediaries may reorder or split it and the names are still each allowed, so we accept any order",
-		func(c *rsCase, ours, rs rsOutcome) bool {
-			names := rsSplit(c.acrh)
-			return c.preflight && rs.acao == "" && ours.acao != "" && (!sort.StringsAreSorted(names) || rsHasDup(names))
-		}},
 	{"rscors-acrh-case-sensitive",
 		"rs/cors compares Access-Control-Request-Headers names case-sensitively against its lowercased list; header names are case-insensitive (RFC 9110 §5.1), so we accept \"Content-Type\"",
 		func(c *rsCase, ours, rs rsOutcome) bool {
@@ -144,25 +137,6 @@ var rsExclusions = []rsExclusion{
 		func(c *rsCase, ours, rs rsOutcome) bool {
 			return c.origins > 1 && rs.acao != "" && ours.acao == ""
 		}},
-}
-
-func rsSplit(acrh string) []string {
-	var out []string
-	for _, el := range strings.Split(acrh, ",") {
-		if el = strings.Trim(el, " \t"); el != "" {
-			out = append(out, el)
-		}
-	}
-	return out
-}
-
-func rsHasDup(names []string) bool {
-	for i := range names {
-		if slices.Contains(names[i+1:], names[i]) {
-			return true
-		}
-	}
-	return false
 }
 
 func TestDifferentialRSCors(t *testing.T) {

@@ -171,6 +171,18 @@ var scenarios = []scenario{
 		},
 	},
 	{
+		// The script lists the headers out of order and in mixed case; the
+		// browser sends "content-type,x-api-key" (Fetch: lowercased,
+		// sorted), which the engine's ordering rule accepts (issue 10).
+		name:        "preflighted PUT with two custom headers set out of order is allowed",
+		steps:       []step{{"/api/put-two", `{method: 'PUT', headers: {'X-Api-Key': 'k', 'Content-Type': 'application/json'}, body: 'x'}`}},
+		wantAllowed: true, wantStatus: 200, wantBody: `"method":"PUT"`,
+		check: func(t *testing.T, e env, _ []fetchResult) {
+			answered(t, e.gw, "OPTIONS", "/api/put-two", 204)
+			counts(t, e.upstream, "upstream", "PUT", "/api/put-two", 1)
+		},
+	},
+	{
 		name:        "preflighted DELETE with a custom header is allowed",
 		steps:       []step{{"/api/delete", `{method: 'DELETE', headers: {'X-Api-Key': 'k'}}`}},
 		wantAllowed: true, wantStatus: 200, wantBody: `"method":"DELETE"`,
