@@ -154,8 +154,11 @@ func selectorCovers(earlier, later []string, covers func(l, e string) bool) bool
 // later matches. "*.example.com" matches one or more labels before
 // example.com, so it covers "a.example.com" and "*.a.example.com" but not
 // "example.com".
+//
+// Both are compared in the form the policy matches, lowercase punycode:
+// "*.bücher.example" covers "api.xn--bcher-kva.example" (issue 16).
 func hostCovers(later, earlier string) bool {
-	later, earlier = strings.ToLower(later), strings.ToLower(earlier)
+	later, earlier = lintHost(later), lintHost(earlier)
 	if later == earlier {
 		return true
 	}
@@ -497,4 +500,19 @@ func lintMethods(ws *[]Warning, prefix string, methods []string) {
 		}
 		*ws = append(*ws, Warning{Path: prefix + "allowMethods[" + strconv.Itoa(i) + "]", Value: m, Message: msg})
 	}
+}
+
+// lintHost is a route's host pattern as the policy matches it: lowercase,
+// Unicode labels in punycode (normalizeDomain, UTS #46). A "*." prefix
+// is kept. A pattern that does not normalise is compared as written,
+// lowercased: validation reports it already.
+func lintHost(h string) string {
+	wild, rest := "", h
+	if r, ok := strings.CutPrefix(h, "*."); ok {
+		wild, rest = "*.", r
+	}
+	if a, err := normalizeDomain(rest); err == nil {
+		return wild + a
+	}
+	return strings.ToLower(h)
 }
