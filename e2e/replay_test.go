@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -135,6 +134,3 @@ func replay(t *testing.T, tg target, list []scenarios.Scenario) {
 		})
 	}
 }
-
-// repoFile is a path relative to the repository root (tests run in e2e/).
-func repoFile(name string) string { return filepath.Join("..", name) }
