@@ -42,6 +42,7 @@ func lintRules(ws *[]Warning, prefix string, r *Rules) {
 	for i, re := range r.AllowOriginRegexes {
 		for _, f := range lintOriginRegex(re) {
 			*ws = append(*ws, Warning{
+				Code:    WarnBroadOriginRegex,
 				Path:    prefix + "allowOriginRegexes[" + strconv.Itoa(i) + "]",
 				Value:   re,
 				Message: f,
@@ -50,6 +51,7 @@ func lintRules(ws *[]Warning, prefix string, r *Rules) {
 	}
 	if r.MaxAge != nil && r.MaxAge.Duration > chromiumMaxAge {
 		*ws = append(*ws, Warning{
+			Code:  WarnMaxAgeOverBrowserCap,
 			Path:  prefix + "maxAge",
 			Value: strconv.FormatInt(int64(r.MaxAge.Duration/time.Second), 10),
 			Message: "browsers cap preflight caching (chromium at 7200 s, webkit at " +
@@ -59,6 +61,7 @@ func lintRules(ws *[]Warning, prefix string, r *Rules) {
 	}
 	if r.AllowPrivateNetwork {
 		*ws = append(*ws, Warning{
+			Code:  WarnPrivateNetwork,
 			Path:  prefix + "allowPrivateNetwork",
 			Value: "true",
 			Message: "this lets public websites reach a private-network service through private network access preflights, " +
@@ -78,11 +81,11 @@ func lintStarOrigin(ws *[]Warning, prefix string, r *Rules) {
 		return
 	}
 	if len(r.AllowOrigins) > 1 || len(r.AllowOriginRegexes) > 0 {
-		*ws = append(*ws, Warning{Path: prefix + "allowOrigins[" + strconv.Itoa(star) + "]", Value: "*",
+		*ws = append(*ws, Warning{Code: WarnStarWithOtherOrigins, Path: prefix + "allowOrigins[" + strconv.Itoa(star) + "]", Value: "*",
 			Message: `"*" allows every origin, so the other allowOrigins and allowOriginRegexes have no effect: remove "*" to allow only the listed origins`})
 	}
 	if r.CrossOriginProtection {
-		*ws = append(*ws, Warning{Path: prefix + "crossOriginProtection", Value: "true",
+		*ws = append(*ws, Warning{Code: WarnStarWithCrossOriginProtection, Path: prefix + "crossOriginProtection", Value: "true",
 			Message: `allowOrigins "*" trusts every origin, so cross-origin protection rejects nothing: list the origins that may send writes instead of "*"`})
 	}
 }
@@ -96,6 +99,7 @@ func lintRoutes(cfg *Config) []Warning {
 		for i := 0; i < j; i++ {
 			if routeCovers(&cfg.Routes[i], &cfg.Routes[j]) {
 				ws = append(ws, Warning{
+					Code:  WarnShadowedRoute,
 					Path:  routePath(j),
 					Value: cfg.Routes[j].Name,
 					Message: "never applies: " + routeLabel(cfg, i) + " comes first and matches every request this route matches " +
@@ -498,7 +502,7 @@ func lintMethods(ws *[]Warning, prefix string, methods []string) {
 			msg = "fetch uppercases " + strconv.Quote(m) + " to " + strconv.Quote(upper) +
 				" before sending it, so this entry never matches: write " + strconv.Quote(upper)
 		}
-		*ws = append(*ws, Warning{Path: prefix + "allowMethods[" + strconv.Itoa(i) + "]", Value: m, Message: msg})
+		*ws = append(*ws, Warning{Code: WarnMethodCase, Path: prefix + "allowMethods[" + strconv.Itoa(i) + "]", Value: m, Message: msg})
 	}
 }
 
