@@ -27,7 +27,7 @@ func Path(tb testing.TB, rel string) string {
 	tb.Helper()
 	p := resolve(rel)
 	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
-		missing(tb, p)
+		missing(tb, p, rel)
 	} else if err != nil {
 		tb.Fatal(err)
 	}
@@ -48,9 +48,11 @@ func Read(tb testing.TB, rel string) []byte {
 // should be there may be skipped.
 func InCI() bool { return os.Getenv("CI") == "true" }
 
-func missing(tb testing.TB, path string) {
+// missing says how to build rel: each module is a Makefile target of its
+// own (build/cors-unpatched.wasm is not part of `make wasm`).
+func missing(tb testing.TB, path, rel string) {
 	tb.Helper()
-	msg := path + " not found: run `make wasm` (`make test` builds it first)"
+	msg := path + " not found: run `make " + rel + "` (`make test` builds it first)"
 	if InCI() {
 		tb.Fatal(msg + " (CI=true: not skipping)")
 	}

@@ -1,8 +1,10 @@
 package wasmtest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/corswasm/corswasm/internal/wasmhost"
@@ -29,6 +31,9 @@ func TestMissingModule(t *testing.T) {
 			}()
 			if r.failed != tt.wantFailed || r.skipped == tt.wantFailed {
 				t.Errorf("missing module: got failed=%v skipped=%v; want failed=%v skipped=%v", r.failed, r.skipped, tt.wantFailed, !tt.wantFailed)
+			}
+			if want := "run `make build/does-not-exist.wasm`"; !strings.Contains(r.msg, want) {
+				t.Errorf("message: got %q; want it to say %q", r.msg, want)
 			}
 		})
 	}
@@ -62,9 +67,10 @@ func TestResolve(t *testing.T) {
 type recorder struct {
 	testing.TB
 	failed, skipped bool
+	msg             string
 }
 
 func (r *recorder) Helper()               {}
-func (r *recorder) Fatal(...any)          { r.failed = true; panic("fatal") }
-func (r *recorder) Skip(...any)           { r.skipped = true; panic("skip") }
+func (r *recorder) Fatal(args ...any)     { r.failed, r.msg = true, fmt.Sprint(args...); panic("fatal") }
+func (r *recorder) Skip(args ...any)      { r.skipped, r.msg = true, fmt.Sprint(args...); panic("skip") }
 func (r *recorder) Fatalf(string, ...any) { r.failed = true; panic("fatal") }
