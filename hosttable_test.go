@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/corswasm/corswasm/internal/filter"
 	"github.com/corswasm/corswasm/internal/scenarios"
 	"github.com/corswasm/corswasm/internal/wasmhost"
 )
@@ -173,7 +174,7 @@ func metricValues(t testing.TB, in *wasmhost.Instance) map[string]uint64 {
 		t.Fatalf("tick: %v", err)
 	}
 	out := map[string]uint64{}
-	for _, m := range metricNames {
+	for _, m := range filter.MetricNames() {
 		v, ok := in.Metric(m)
 		if ok {
 			out[m] = v

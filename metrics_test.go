@@ -3,6 +3,7 @@ package main
 import (
 	"testing"
 
+	"github.com/corswasm/corswasm/internal/filter"
 	"github.com/corswasm/corswasm/internal/scenarios"
 	"github.com/corswasm/corswasm/internal/wasmhost"
 )
@@ -13,8 +14,8 @@ import (
 // plugin shutdown, and that counters lag by up to one tick.
 func TestMetricsReportedOnTick(t *testing.T) {
 	in := instantiate(t, corsModule(t), scenarios.ConfigCredentials)
-	if got := in.TickPeriod(); got != tickMillis {
-		t.Fatalf("tick period after configure: got %d ms; want %d", got, tickMillis)
+	if got := in.TickPeriod(); got != filter.TickMillis {
+		t.Fatalf("tick period after configure: got %d ms; want %d", got, filter.TickMillis)
 	}
 
 	// Nothing happened since configure: a tick makes one host call, to

@@ -183,6 +183,7 @@ func checkHCM(c *envoyCheck, path string, hcm *hcmv3.HttpConnectionManager, clus
 func checkPlugin(c *envoyCheck, path string, pc *wasmv3.PluginConfig) {
 	c.plugin = pc
 	// Fail closed: a failed filter must not turn into "no CORS checks".
+	//lint:ignore SA1019 a deploy file may still set the deprecated fail_open; it must not
 	if pc.GetFailOpen() {
 		c.fail("%s.fail_open: got true; want false", path)
 	}

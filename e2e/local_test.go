@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
-	"io/fs"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +9,7 @@ import (
 	"github.com/corswasm/corswasm/internal/gateway"
 	"github.com/corswasm/corswasm/internal/scenarios"
 	"github.com/corswasm/corswasm/internal/wasmhost"
+	"github.com/corswasm/corswasm/internal/wasmhost/wasmtest"
 )
 
 // TestReplayLocalGateway replays the whole scenario table over real HTTP
@@ -21,20 +19,7 @@ import (
 // unlike against Envoy, the upstream, the module's counters and its log
 // can be read, so it also checks Want.LocalReply, Want.Metric and Want.Log.
 func TestReplayLocalGateway(t *testing.T) {
-	path := os.Getenv("CORS_WASM") // another build of the module, for debugging
-	if path == "" {
-		path = repoFile("build/cors.wasm")
-	}
-	wasm, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("build/cors.wasm not found (CI=true: not skipping): run `make wasm`")
-		}
-		t.Skip("build/cors.wasm not found: run `make wasm`")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	wasm := wasmtest.Read(t, wasmhost.CorsWasm) // or $CORS_WASM, another build
 	// Compile once; configure per group (as Envoy reuses a VM across
 	// configurations). A Go module takes seconds to compile.
 	module, err := gateway.CompileModule(wasm)

@@ -9,8 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -135,17 +133,4 @@ func replay(t *testing.T, tg target, list []scenarios.Scenario) {
 			}
 		})
 	}
-}
-
-// repoFile is a path relative to the repository root (tests run in e2e/).
-func repoFile(name string) string { return filepath.Join("..", name) }
-
-// readRepoFile reads a file at the repository root.
-func readRepoFile(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(repoFile(name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

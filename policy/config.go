@@ -61,9 +61,10 @@ type Duration struct {
 // Warning is a legal but risky setting, reported at plugin start and by
 // corsctl validate. It never stops a config from loading.
 type Warning struct {
-	Path    string // JSON path, e.g. "routes[0].allowOrigins[1]"
-	Value   string // the offending value, unquoted
-	Message string // lowercase sentence: the risk and what to do instead
+	Code    WarningCode // what kind of risk: match on this, never on Message
+	Path    string      // JSON path, e.g. "routes[0].allowOrigins[1]"
+	Value   string      // the offending value, unquoted
+	Message string      // lowercase sentence: the risk and what to do instead
 }
 
 // String renders the warning like a validation error:

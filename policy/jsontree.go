@@ -26,12 +26,11 @@ const (
 )
 
 type node struct {
-	kind  nodeKind
-	str   string // kString, kNumber (literal), kBool ("true"/"false")
-	arr   []*node
-	keys  []string
-	vals  []*node
-	depth int
+	kind nodeKind
+	str  string // kString, kNumber (literal), kBool ("true"/"false")
+	arr  []*node
+	keys []string
+	vals []*node
 }
 
 const maxJSONDepth = 16

@@ -42,6 +42,7 @@ func lintRules(ws *[]Warning, prefix string, r *Rules) {
 	for i, re := range r.AllowOriginRegexes {
 		for _, f := range lintOriginRegex(re) {
 			*ws = append(*ws, Warning{
+				Code:    WarnBroadOriginRegex,
 				Path:    prefix + "allowOriginRegexes[" + strconv.Itoa(i) + "]",
 				Value:   re,
 				Message: f,
@@ -50,6 +51,7 @@ func lintRules(ws *[]Warning, prefix string, r *Rules) {
 	}
 	if r.MaxAge != nil && r.MaxAge.Duration > chromiumMaxAge {
 		*ws = append(*ws, Warning{
+			Code:  WarnMaxAgeOverBrowserCap,
 			Path:  prefix + "maxAge",
 			Value: strconv.FormatInt(int64(r.MaxAge.Duration/time.Second), 10),
 			Message: "browsers cap preflight caching (chromium at 7200 s, webkit at " +
@@ -59,6 +61,7 @@ func lintRules(ws *[]Warning, prefix string, r *Rules) {
 	}
 	if r.AllowPrivateNetwork {
 		*ws = append(*ws, Warning{
+			Code:  WarnPrivateNetwork,
 			Path:  prefix + "allowPrivateNetwork",
 			Value: "true",
 			Message: "this lets public websites reach a private-network service through private network access preflights, " +
@@ -78,11 +81,11 @@ func lintStarOrigin(ws *[]Warning, prefix string, r *Rules) {
 		return
 	}
 	if len(r.AllowOrigins) > 1 || len(r.AllowOriginRegexes) > 0 {
-		*ws = append(*ws, Warning{Path: prefix + "allowOrigins[" + strconv.Itoa(star) + "]", Value: "*",
+		*ws = append(*ws, Warning{Code: WarnStarWithOtherOrigins, Path: prefix + "allowOrigins[" + strconv.Itoa(star) + "]", Value: "*",
 			Message: `"*" allows every origin, so the other allowOrigins and allowOriginRegexes have no effect: remove "*" to allow only the listed origins`})
 	}
 	if r.CrossOriginProtection {
-		*ws = append(*ws, Warning{Path: prefix + "crossOriginProtection", Value: "true",
+		*ws = append(*ws, Warning{Code: WarnStarWithCrossOriginProtection, Path: prefix + "crossOriginProtection", Value: "true",
 			Message: `allowOrigins "*" trusts every origin, so cross-origin protection rejects nothing: list the origins that may send writes instead of "*"`})
 	}
 }
@@ -96,6 +99,7 @@ func lintRoutes(cfg *Config) []Warning {
 		for i := 0; i < j; i++ {
 			if routeCovers(&cfg.Routes[i], &cfg.Routes[j]) {
 				ws = append(ws, Warning{
+					Code:  WarnShadowedRoute,
 					Path:  routePath(j),
 					Value: cfg.Routes[j].Name,
 					Message: "never applies: " + routeLabel(cfg, i) + " comes first and matches every request this route matches " +
@@ -154,8 +158,11 @@ func selectorCovers(earlier, later []string, covers func(l, e string) bool) bool
 // later matches. "*.example.com" matches one or more labels before
 // example.com, so it covers "a.example.com" and "*.a.example.com" but not
 // "example.com".
+//
+// Both are compared in the form the policy matches, lowercase punycode:
+// "*.bücher.example" covers "api.xn--bcher-kva.example" (issue 16).
 func hostCovers(later, earlier string) bool {
-	later, earlier = strings.ToLower(later), strings.ToLower(earlier)
+	later, earlier = lintHost(later), lintHost(earlier)
 	if later == earlier {
 		return true
 	}
@@ -495,6 +502,21 @@ func lintMethods(ws *[]Warning, prefix string, methods []string) {
 			msg = "fetch uppercases " + strconv.Quote(m) + " to " + strconv.Quote(upper) +
 				" before sending it, so this entry never matches: write " + strconv.Quote(upper)
 		}
-		*ws = append(*ws, Warning{Path: prefix + "allowMethods[" + strconv.Itoa(i) + "]", Value: m, Message: msg})
+		*ws = append(*ws, Warning{Code: WarnMethodCase, Path: prefix + "allowMethods[" + strconv.Itoa(i) + "]", Value: m, Message: msg})
 	}
+}
+
+// lintHost is a route's host pattern as the policy matches it: lowercase,
+// Unicode labels in punycode (normalizeDomain, UTS #46). A "*." prefix
+// is kept. A pattern that does not normalise is compared as written,
+// lowercased: validation reports it already.
+func lintHost(h string) string {
+	wild, rest := "", h
+	if r, ok := strings.CutPrefix(h, "*."); ok {
+		wild, rest = "*.", r
+	}
+	if a, err := normalizeDomain(rest); err == nil {
+		return wild + a
+	}
+	return strings.ToLower(h)
 }

@@ -145,6 +145,22 @@ func TestLint(t *testing.T) {
 			want: []string{`routes[1]: "admin": never applies: routes[0] comes first and matches every request this route matches (first match wins): move this route above it or narrow routes[0]'s hosts, pathPrefixes or routeNames`},
 		},
 		{
+			name: "shadowed by a wildcard host written in Unicode (issue 16)",
+			cfg: Config{Routes: []Route{
+				{Hosts: []string{"*.bücher.example"}, Rules: Rules{AllowOrigins: []string{"https://a.example"}}},
+				{Hosts: []string{"api.xn--bcher-kva.example"}, Rules: Rules{AllowOrigins: []string{"https://b.example"}}},
+			}},
+			want: []string{`routes[1]: never applies: routes[0] comes first and matches every request this route matches (first match wins): move this route above it or narrow routes[0]'s hosts, pathPrefixes or routeNames`},
+		},
+		{
+			name: "shadowed by a punycode host, the later one written in Unicode",
+			cfg: Config{Routes: []Route{
+				{Hosts: []string{"xn--bcher-kva.example"}, Rules: Rules{AllowOrigins: []string{"https://a.example"}}},
+				{Hosts: []string{"BÜCHER.example"}, PathPrefixes: []string{"/x/"}, Rules: Rules{AllowOrigins: []string{"https://b.example"}}},
+			}},
+			want: []string{`routes[1]: never applies: routes[0] comes first and matches every request this route matches (first match wins): move this route above it or narrow routes[0]'s hosts, pathPrefixes or routeNames`},
+		},
+		{
 			name: "not shadowed: later route has an extra host",
 			cfg: Config{Routes: []Route{
 				{Hosts: []string{"*.example.com"}, Rules: Rules{AllowOrigins: []string{"https://a.example"}}},

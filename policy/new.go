@@ -81,7 +81,7 @@ func New(cfg Config) (*Policy, error) {
 		return nil, errors.Join(v.errs...)
 	}
 	if p.def == nil && len(p.routes) == 0 {
-		v.warnings = append(v.warnings, Warning{Path: "config", Message: "the config is empty: no policy applies, so every request passes untouched; add allowOrigins"})
+		v.warnings = append(v.warnings, Warning{Code: WarnEmptyConfig, Path: "config", Message: "the config is empty: no policy applies, so every request passes untouched; add allowOrigins"})
 	}
 	p.needsDetails = len(p.routes) > 0 || (p.def != nil && p.def.cop)
 	p.warnings = append(v.warnings, lint(&cfg)...)
@@ -229,7 +229,7 @@ func (v *validator) origins(c *rules, r *Rules, prefix string) {
 				v.add(path, s, risk+"; list the origins you trust instead")
 				continue
 			}
-			v.warnings = append(v.warnings, Warning{Path: path, Value: s,
+			v.warnings = append(v.warnings, Warning{Code: WarnPublicSuffixWildcard, Path: path, Value: s,
 				Message: risk + "; without credentials they can only read public responses, but list the origins you trust instead"})
 		}
 		if !o.wildcard && o.port != "*" {

@@ -64,7 +64,7 @@ func readEnvoy(data []byte, a *audit) (olds, uncovered []*oldPolicy, err error) 
 	}
 	var bs bootstrapv3.Bootstrap
 	if err := protojson.Unmarshal(js, &bs); err != nil {
-		return nil, nil, fmt.Errorf("Envoy bootstrap: %v", err)
+		return nil, nil, fmt.Errorf("invalid Envoy bootstrap: %v", err)
 	}
 	for i, l := range bs.GetStaticResources().GetListeners() {
 		lp := indexed("static_resources.listeners", i)

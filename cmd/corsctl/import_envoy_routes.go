@@ -69,8 +69,9 @@ func envoyRoutes(rc *routev3.RouteConfiguration, at string, corsNames []string, 
 		hosts, sampleHost, ok := envoyDomains(vh.GetDomains(), vp, a)
 		vhTyped := perFilterCors(vh.GetTypedPerFilterConfig(), vp, corsNames, a)
 		var vhLegacy *level
-		if vh.GetCors() != nil {
-			vhLegacy = &level{p: vh.GetCors(), path: vp + ".cors"}
+		//lint:ignore SA1019 corsctl import converts the deprecated per-virtual-host cors field
+		if legacy := vh.GetCors(); legacy != nil {
+			vhLegacy = &level{p: legacy, path: vp + ".cors"}
 		}
 		type routed struct {
 			p   *oldPolicy
@@ -110,6 +111,7 @@ func envoyRoutes(rc *routev3.RouteConfiguration, at string, corsNames []string, 
 				continue
 			}
 			if len(chain) == 0 {
+				//lint:ignore SA1019 corsctl import converts the deprecated per-route cors field
 				if c := r.GetRoute().GetCors(); c != nil {
 					chain = append(chain, level{p: c, path: rp + ".route.cors"})
 					own = true

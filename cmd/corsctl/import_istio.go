@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/golang/protobuf/jsonpb" //nolint:staticcheck // the decoder Istio's generated UnmarshalJSON uses, minus AllowUnknownFields
+	//lint:ignore SA1019 the decoder Istio's generated UnmarshalJSON uses, minus AllowUnknownFields
+	"github.com/golang/protobuf/jsonpb" // the decoder Istio's generated UnmarshalJSON uses, minus AllowUnknownFields
 	networkingv1 "istio.io/api/networking/v1"
 	clientnetworkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	"sigs.k8s.io/yaml"
@@ -133,13 +134,15 @@ func istioRoutes(vs *clientnetworkingv1.VirtualService, label string, a *audit) 
 			}
 			p.origins = append(p.origins, om)
 		}
+		//lint:ignore SA1019 corsctl import converts Istio's deprecated allowOrigin
+		deprecatedOrigins := c.GetAllowOrigin()
 		if len(c.GetAllowOrigins()) == 0 {
 			// Istio reads the deprecated list only when allowOrigins is empty.
 			p.originsPath = cp + ".allowOrigin"
-			for j, o := range c.GetAllowOrigin() {
+			for j, o := range deprecatedOrigins {
 				p.origins = append(p.origins, oldMatcher{path: indexed(cp+".allowOrigin", j), kind: matchExact, value: o, deprecatedField: true})
 			}
-		} else if len(c.GetAllowOrigin()) > 0 {
+		} else if len(deprecatedOrigins) > 0 {
 			a.add(sevNote, cp+".allowOrigin", "", "Istio ignores the deprecated allowOrigin when allowOrigins is set", "not carried over")
 		}
 		p.allowMethods, p.methodsPath = c.GetAllowMethods(), cp+".allowMethods"

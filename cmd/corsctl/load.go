@@ -46,8 +46,7 @@ const (
 		wasmFilterType + " filter, or an Istio WasmPlugin"
 )
 
-// errNoConfig is the filter's own message (config.go in the repository
-// root) for a missing or empty plugin configuration, on which it refuses
+// errNoConfig is the filter's own message (internal/filter/config.go) for a missing or empty plugin configuration, on which it refuses
 // to start.
 const errNoConfig = "plugin configuration is empty: set the filter's configuration to the corswasm JSON (see examples/config.json)"
 
@@ -55,10 +54,6 @@ const errNoConfig = "plugin configuration is empty: set the filter's configurati
 // any of them is read as Envoy config, never as a plugin config.
 var envoyKeys = []string{"static_resources", "dynamic_resources", "admin", "node", "layered_runtime", "overload_manager", "cluster_manager"}
 
-// load finds every plugin configuration in a file: a plugin config in JSON
-// or YAML, an Envoy bootstrap (JSON or YAML) with Wasm HTTP filters, or
-// Kubernetes YAML (possibly multi-document) with Istio WasmPlugins or
-// EnvoyFilters.
 // loadFile reads name and extracts its configurations. On failure it
 // prints why to stderr and returns the exit code: exitUsage when the file
 // cannot be read, exitInvalid when it holds no usable configuration.
@@ -76,6 +71,10 @@ func loadFile(name string, stderr io.Writer) ([]source, int) {
 	return sources, exitOK
 }
 
+// load finds every plugin configuration in a file: a plugin config in JSON
+// or YAML, an Envoy bootstrap (JSON or YAML) with Wasm HTTP filters, or
+// Kubernetes YAML (possibly multi-document) with Istio WasmPlugins or
+// EnvoyFilters.
 func load(data []byte) ([]source, error) {
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '{' {

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
-	"io/fs"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +19,8 @@ import (
 
 	"github.com/corswasm/corswasm/corshttp"
 	"github.com/corswasm/corswasm/internal/gateway"
+	"github.com/corswasm/corswasm/internal/wasmhost"
+	"github.com/corswasm/corswasm/internal/wasmhost/wasmtest"
 	"github.com/corswasm/corswasm/policy"
 )
 
@@ -51,16 +51,7 @@ func causesOf(rep probeReport) []string {
 // wazero, in front of the demo upstream) with the config it runs: every
 // response must be as the engine predicts.
 func TestProbeLocalGateway(t *testing.T) {
-	wasm, err := os.ReadFile("../../build/cors.wasm")
-	if errors.Is(err, fs.ErrNotExist) {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("build/cors.wasm not found (CI=true: not skipping): run `make wasm`")
-		}
-		t.Skip("build/cors.wasm not found: run `make wasm`")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	wasm := wasmtest.Read(t, wasmhost.CorsWasm)
 	// The module's log lines go to the standard logger: keep them out of
 	// the test output.
 	log.SetOutput(io.Discard)

@@ -23,7 +23,8 @@ import (
 // again against x/net/publicsuffix's newer list and reports what the
 // filter missed.
 
-// pslRisk is the filter's own wording for the finding (policy/new.go).
+// pslRisk is the filter's own wording for the finding (policy/new.go),
+// reused so corsctl's findings read like the filter's.
 const pslRisk = "a wildcard over a public suffix trusts every site registered under it"
 
 // crossCheckPSL returns, for a config the filter parses, the wildcard
@@ -42,7 +43,7 @@ func crossCheckPSL(config []byte) (errs []string, warnings []policy.Warning) {
 			if !newerPublicSuffix(origin) {
 				continue
 			}
-			w := policy.Warning{Path: prefix + "allowOrigins[" + strconv.Itoa(i) + "]", Value: origin}
+			w := policy.Warning{Code: policy.WarnPublicSuffixWildcard, Path: prefix + "allowOrigins[" + strconv.Itoa(i) + "]", Value: origin}
 			if r.AllowCredentials {
 				w.Message = pslRisk + " (this suffix is newer than the filter's built-in list of " + filterListDate() +
 					", so the filter itself would accept it); list the origins you trust instead"
@@ -64,7 +65,7 @@ func crossCheckPSL(config []byte) (errs []string, warnings []policy.Warning) {
 				if !newerSuffixDomain(d) {
 					continue
 				}
-				w := policy.Warning{Path: prefix + "allowOriginRegexes[" + strconv.Itoa(i) + "]", Value: re}
+				w := policy.Warning{Code: policy.WarnPublicSuffixWildcard, Path: prefix + "allowOriginRegexes[" + strconv.Itoa(i) + "]", Value: re}
 				w.Message = "matches a different site for every name registered under the public suffix " + strconv.Quote(d) +
 					" (this suffix is newer than the filter's built-in list of " + filterListDate() +
 					", so the filter itself would accept it): with allowCredentials any of them could read users' data; spell out the hosts you trust"
@@ -170,7 +171,7 @@ func filterFlags(origin string) bool {
 		return true
 	}
 	for _, w := range p.Warnings() {
-		if w.Path == "allowOrigins[0]" && strings.HasPrefix(w.Message, pslRisk) {
+		if w.Code == policy.WarnPublicSuffixWildcard && w.Path == "allowOrigins[0]" {
 			return true
 		}
 	}

@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io/fs"
+	"github.com/corswasm/corswasm/internal/wasmhost"
+	"github.com/corswasm/corswasm/internal/wasmhost/wasmtest"
 	"net"
 	"os"
 	"path/filepath"
@@ -36,14 +36,7 @@ func (s *syncBuffer) String() string {
 // module skip locally and fail in CI.
 func corsModule(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join("..", "..", "build", "cors.wasm")
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("build/cors.wasm not found (CI=true: not skipping): run `make wasm`")
-		}
-		t.Skip("build/cors.wasm not found: run `make wasm`")
-	}
-	return path
+	return wasmtest.Path(t, wasmhost.CorsWasm)
 }
 
 func writeFile(t *testing.T, name, content string) string {

@@ -53,7 +53,7 @@ func TestArenaAlloc(t *testing.T) {
 				for i := range b {
 					b[i] = 0xAA
 				}
-				if prev != nil && len(prev) > 0 && prev[0] != 0xAA {
+				if len(prev) > 0 && prev[0] != 0xAA {
 					t.Fatalf("alloc(%d) overwrote the previous buffer", n)
 				}
 				prev = b

@@ -5,14 +5,20 @@
 // Layout, one file per ABI surface:
 //
 //	abi_hostcalls_*.go   imports (//go:wasmimport env proxy_*), wasip1 only
-//	hostcalls_stub.go    the same raw imports on other platforms, returning
-//	                     StatusUnimplemented, so `go vet ./...` and native
-//	                     tests of callers build on linux/amd64
 //	abi_callback_*.go    exports (//go:wasmexport proxy_on_*), wasip1 only
-//	headers.go, log.go … the typed Go API over the raw imports
+//	hostcalls.go         the typed Go API over the raw imports (GetHeaders,
+//	                     ReplaceHeader, Log, …); localreply_body.go adds
+//	                     SendLocalResponseWithBody
+//	took_wasip1.go       maps a host-written (address, size) back to memory
+//	host_native.go       natively (!wasip1): the Host interface a test
+//	hostcalls_native.go  registers with SetHost, and the raw imports
+//	callbacks_native.go  routed to it; CallOn* stand in for the exports.
+//	                     internal/abi/fakehost is such a host
 //	arena.go             guest memory handed to the host
 //	pairs.go             the header-map wire format
 //	plugin.go            the Plugin interface the exports dispatch to
+//	types.go             statuses, map types, log levels, actions
+//	yield.go             when the Go runtime gets a turn
 //
 // # 32-bit ABI
 //

@@ -9,14 +9,6 @@ import (
 // variables, not locals: see the package comment.
 var retPtr, retSize, retID uint32
 
-// took reads the (address, size) the host returned and maps it back into
-// arena memory.
-func took() ([]byte, bool) {
-	b, ok := mem.lookup(retPtr, retSize)
-	retPtr, retSize = 0, 0
-	return b, ok
-}
-
 func strPtr(s string) unsafe.Pointer { return unsafe.Pointer(unsafe.StringData(s)) }
 
 func bytesPtr(b []byte) unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(b)) }

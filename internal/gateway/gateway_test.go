@@ -2,15 +2,13 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"github.com/corswasm/corswasm/internal/wasmhost"
+	"github.com/corswasm/corswasm/internal/wasmhost/wasmtest"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -95,16 +93,7 @@ var (
 // first).
 func corsModule(t *testing.T) *Module {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "build", "cors.wasm"))
-	if errors.Is(err, fs.ErrNotExist) {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("build/cors.wasm not found (CI=true: not skipping): run `make wasm`")
-		}
-		t.Skip("build/cors.wasm not found: run `make wasm`")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := wasmtest.Read(t, wasmhost.CorsWasm)
 	compileOnce.Do(func() { compiled, compileErr = CompileModule(b) })
 	if compileErr != nil {
 		t.Fatal(compileErr)

@@ -91,13 +91,3 @@ func fillHeader(h http.Header, list [][2]string) int {
 	}
 	return status
 }
-
-// pseudo returns the value of a pseudo-header in list, or "".
-func pseudo(list [][2]string, name string) string {
-	for _, kv := range list {
-		if kv[0] == name {
-			return kv[1]
-		}
-	}
-	return ""
-}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/corswasm/corswasm/internal/wasmhost"
+	"github.com/corswasm/corswasm/internal/wasmhost/wasmtest"
 )
 
 // The load test runs only when asked (CORSWASM_LOAD=1; docs/local-gateway.md):
@@ -155,10 +156,7 @@ func startBareProxy(t *testing.T, upstream string) string {
 
 func startGatewayFor(t *testing.T, module string, upstream string) *Server {
 	t.Helper()
-	wasm, err := wasmhost.ReadModule(module)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wasm := wasmtest.Read(t, module)
 	m, err := Compile(wasm, wasmhost.Pre533, DefaultCacheDir())
 	if err != nil {
 		t.Fatal(err)

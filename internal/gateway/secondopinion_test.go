@@ -1,8 +1,6 @@
 package gateway
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +9,7 @@ import (
 	"github.com/tetratelabs/proxy-wasm-go-sdk/proxywasm/types"
 
 	"github.com/corswasm/corswasm/internal/wasmhost"
+	"github.com/corswasm/corswasm/internal/wasmhost/wasmtest"
 )
 
 // TestSecondOpinion runs the same requests through the gateway's host
@@ -40,10 +39,7 @@ func TestSecondOpinion(t *testing.T) {
 		{"GET with two Origin lines", false, req("GET", [2]string{"origin", "https://app.example.com"}, [2]string{"origin", "https://evil.example"})},
 		{"GET without Origin", false, req("GET")},
 	}
-	wasm, err := os.ReadFile(filepath.Join("..", "..", "build", "cors.wasm"))
-	if err != nil {
-		t.Skip("build/cors.wasm not found: run `make wasm`")
-	}
+	wasm := wasmtest.Read(t, wasmhost.CorsWasm)
 
 	// Ours.
 	eng, err := NewEngine(corsModule(t), EngineConfig{Concurrency: 1, PluginConfig: []byte(config)})

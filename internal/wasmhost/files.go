@@ -23,7 +23,7 @@ const (
 func ReadModule(rel string) ([]byte, error) {
 	b, err := os.ReadFile(filepath.Join(repoRoot(), rel))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w (run `make wasm` first; `make test` does)", rel, err)
+		return nil, fmt.Errorf("%s: %w (run `make %s` first; `make test` does)", rel, err, rel)
 	}
 	return b, nil
 }

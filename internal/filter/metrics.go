@@ -1,4 +1,4 @@
-package main
+package filter
 
 import (
 	"github.com/corswasm/corswasm/internal/abi"
@@ -111,3 +111,10 @@ func metricFor(d *policy.Decision) metric {
 		return actualDenied
 	}
 }
+
+// TickMillis is tickMillis for the module's tests: the period the filter
+// asks the host's timer for.
+const TickMillis = tickMillis
+
+// MetricNames are the names of every counter the filter defines.
+func MetricNames() []string { return metricNames[:] }
