@@ -11,26 +11,24 @@ import (
 
 func decodeConfig(n *node) Config {
 	var cfg Config
-	for i, k := range n.keys {
-		v := &n.vals[i]
+	n.fields(func(k string, v *node) {
 		switch k {
 		case "$schema":
 			cfg.Schema = v.str
 		case "routes":
-			cfg.Routes = make([]Route, len(v.arr))
-			for j := range v.arr {
-				decodeRoute(&v.arr[j], &cfg.Routes[j])
+			cfg.Routes = make([]Route, len(v.kids))
+			for j := range v.kids {
+				decodeRoute(&v.kids[j], &cfg.Routes[j])
 			}
 		default:
 			decodeRule(k, v, &cfg.Rules)
 		}
-	}
+	})
 	return cfg
 }
 
 func decodeRoute(n *node, r *Route) {
-	for i, k := range n.keys {
-		v := &n.vals[i]
+	n.fields(func(k string, v *node) {
 		switch k {
 		case "name":
 			r.Name = v.str
@@ -43,7 +41,7 @@ func decodeRoute(n *node, r *Route) {
 		default:
 			decodeRule(k, v, &r.Rules)
 		}
-	}
+	})
 }
 
 func decodeRule(k string, v *node, r *Rules) {
@@ -84,9 +82,9 @@ func decodeRule(k string, v *node, r *Rules) {
 // stringList is an array of strings; an empty array stays non-nil, as
 // encoding/json decodes it.
 func stringList(n *node) []string {
-	l := make([]string, len(n.arr))
-	for i := range n.arr {
-		l[i] = n.arr[i].str
+	l := make([]string, len(n.kids))
+	for i := range n.kids {
+		l[i] = n.kids[i].str
 	}
 	return l
 }

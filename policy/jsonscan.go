@@ -32,6 +32,9 @@ type jsonReader struct {
 	err    error // the first syntax error
 	numErr error // the first number out of float64 range (encoding/json's Unmarshal into any reports it)
 	deep   bool  // a value sits deeper than maxJSONDepth
+	// Children of the containers being read: each container takes an exactly sized copy of its own when it ends,
+	// so a 10,000-element list costs one allocation, not a growing slice.
+	kids []node
 }
 
 // readJSON reads one JSON value and nothing after it but white space.
@@ -144,14 +147,19 @@ func (r *jsonReader) value(depth int) node {
 	}
 }
 
-func (r *jsonReader) object(depth int) node {
-	n := node{kind: kObject}
+func (r *jsonReader) object(depth int) (n node) {
+	n = node{kind: kObject}
 	r.i++ // '{'
 	r.skipSpace()
 	if r.i < len(r.data) && r.data[r.i] == '}' {
 		r.i++
 		return n
 	}
+	mark := len(r.kids)
+	defer func() {
+		n.kids = append([]node(nil), r.kids[mark:]...)
+		r.kids = r.kids[:mark]
+	}()
 	for r.err == nil {
 		r.skipSpace()
 		if r.i >= len(r.data) {
@@ -180,7 +188,7 @@ func (r *jsonReader) object(depth int) node {
 		if r.err != nil {
 			break
 		}
-		n.keys, n.vals = append(n.keys, k), append(n.vals, v)
+		r.kids = append(r.kids, node{kind: kString, str: k}, v)
 		if r.endOfContainer('}', "after object key:value pair") {
 			break
 		}
@@ -188,20 +196,25 @@ func (r *jsonReader) object(depth int) node {
 	return n
 }
 
-func (r *jsonReader) array(depth int) node {
-	n := node{kind: kArray}
+func (r *jsonReader) array(depth int) (n node) {
+	n = node{kind: kArray}
 	r.i++ // '['
 	r.skipSpace()
 	if r.i < len(r.data) && r.data[r.i] == ']' {
 		r.i++
 		return n
 	}
+	mark := len(r.kids)
+	defer func() {
+		n.kids = append([]node(nil), r.kids[mark:]...)
+		r.kids = r.kids[:mark]
+	}()
 	for r.err == nil {
 		v := r.value(depth + 1)
 		if r.err != nil {
 			break
 		}
-		n.arr = append(n.arr, v)
+		r.kids = append(r.kids, v)
 		if r.endOfContainer(']', "after array element") {
 			break
 		}

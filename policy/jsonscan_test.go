@@ -64,17 +64,13 @@ func refNode(dec *json.Decoder, depth int) (node, error) {
 			if err != nil {
 				return node{}, err
 			}
-			n.keys = append(n.keys, k.(string))
+			n.kids = append(n.kids, node{kind: kString, str: k.(string)})
 		}
 		c, err := refNode(dec, depth+1)
 		if err != nil {
 			return node{}, err
 		}
-		if n.kind == kObject {
-			n.vals = append(n.vals, c)
-		} else {
-			n.arr = append(n.arr, c)
-		}
+		n.kids = append(n.kids, c)
 	}
 	_, err = dec.Token()
 	return n, err
@@ -211,16 +207,14 @@ func refJSON(n *node) []byte {
 		case kString:
 			return n.str
 		case kArray:
-			a := make([]any, len(n.arr))
-			for i := range n.arr {
-				a[i] = v(&n.arr[i])
+			a := make([]any, len(n.kids))
+			for i := range n.kids {
+				a[i] = v(&n.kids[i])
 			}
 			return a
 		case kObject:
-			m := make(map[string]any, len(n.keys))
-			for i, k := range n.keys {
-				m[k] = v(&n.vals[i])
-			}
+			m := make(map[string]any, len(n.kids)/2)
+			n.fields(func(k string, e *node) { m[k] = v(e) })
 			return m
 		}
 		return nil

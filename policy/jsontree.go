@@ -27,9 +27,17 @@ const (
 type node struct {
 	kind nodeKind
 	str  string // kString, kNumber (literal), kBool ("true"/"false")
-	arr  []node
-	keys []string
-	vals []node
+	// An array's elements; an object's keys (kString nodes) and values,
+	// alternating. One slice keeps a node at 48 bytes: a list of 10,000
+	// origins is 10,000 nodes.
+	kids []node
+}
+
+// fields calls f with each key and a pointer to its value, in order.
+func (n *node) fields(f func(k string, v *node)) {
+	for i := 0; i+1 < len(n.kids); i += 2 {
+		f(n.kids[i].str, &n.kids[i+1])
+	}
 }
 
 // maxJSONDepth bounds the nesting of a config, whose real depth is 4
@@ -159,9 +167,10 @@ func (c *checker) object(n *node, path string, fields map[string]fieldKind) {
 		c.prune(path)
 		return
 	}
-	seen := make(map[string]bool, len(n.keys))
-	keys, vals := n.keys[:0:0], n.vals[:0:0]
-	for i, k := range n.keys {
+	seen := make(map[string]bool, len(n.kids)/2)
+	kept := n.kids[:0] // filtered in place: kept never overtakes i
+	for i := 0; i+1 < len(n.kids); i += 2 {
+		k := n.kids[i].str
 		p := join(path, pathKey(k))
 		kind, ok := fields[k]
 		switch {
@@ -175,14 +184,14 @@ func (c *checker) object(n *node, path string, fields map[string]fieldKind) {
 			c.fail(p, "duplicate key; JSON decoders disagree on which one wins, so keep exactly one")
 		default:
 			seen[k] = true
-			if c.value(&n.vals[i], p, kind) {
-				keys, vals = append(keys, k), append(vals, n.vals[i])
+			if c.value(&n.kids[i+1], p, kind) {
+				kept = append(kept, n.kids[i], n.kids[i+1])
 				continue
 			}
 		}
 		c.prune(path)
 	}
-	n.keys, n.vals = keys, vals
+	n.kids = kept
 }
 
 // value checks one field's value and reports whether it is kept.
@@ -222,8 +231,8 @@ func (c *checker) value(n *node, path string, kind fieldKind) bool {
 			c.typeErr(n, path, "must be an array of strings")
 			break
 		}
-		for i := range n.arr {
-			if e := &n.arr[i]; e.kind != kString {
+		for i := range n.kids {
+			if e := &n.kids[i]; e.kind != kString {
 				c.typeErr(e, index(path, i), "must be a string")
 			}
 		}
@@ -232,8 +241,8 @@ func (c *checker) value(n *node, path string, kind fieldKind) bool {
 			c.typeErr(n, path, "must be an array of route objects")
 			break
 		}
-		for i := range n.arr {
-			c.object(&n.arr[i], index(path, i), routeFields)
+		for i := range n.kids {
+			c.object(&n.kids[i], index(path, i), routeFields)
 		}
 		return true // bad routes were emptied in place, not dropped
 	}
