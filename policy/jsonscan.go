@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -13,6 +14,9 @@ import (
 // a third of the module. Its error texts and offsets are encoding/json's,
 // byte for byte (config files, tests and operators' habits rely on them);
 // jsonscan_test.go checks that against encoding/json itself.
+
+// maxScratch bounds the scratch stack readJSON allocates up front (1.5 MB).
+const maxScratch = 1 << 15
 
 // maxJSONNesting is encoding/json's bound on open arrays and objects.
 const maxJSONNesting = 10000
@@ -32,8 +36,9 @@ type jsonReader struct {
 	err    error // the first syntax error
 	numErr error // the first number out of float64 range (encoding/json's Unmarshal into any reports it)
 	deep   bool  // a value sits deeper than maxJSONDepth
-	// Children of the containers being read: each container takes an exactly sized copy of its own when it ends,
-	// so a 10,000-element list costs one allocation, not a growing slice.
+	// Children of the containers being read: each container takes an
+	// exactly sized copy of its own when it ends, so a 10,000-element
+	// list costs one allocation, not a growing slice.
 	kids []node
 }
 
@@ -43,7 +48,13 @@ type jsonReader struct {
 // maxJSONDepth.
 func readJSON(data []byte) (node, error) {
 	r := &jsonReader{data: string(data)}
-	n := r.value(0)
+	// Every element but an array's first follows a comma, and every
+	// object member is two nodes after a colon: sizing the scratch stack
+	// from them (up to a bound, for a config that is mostly commas in
+	// strings) saves regrowing it on a long list.
+	n := bytes.Count(data, []byte{','}) + 2*bytes.Count(data, []byte{':'}) + 16
+	r.kids = make([]node, 0, min(n, maxScratch))
+	root := r.value(0)
 	if r.err == nil {
 		r.skipSpace()
 		if r.i < len(r.data) {
@@ -58,7 +69,7 @@ func readJSON(data []byte) (node, error) {
 	case r.deep:
 		return node{}, errTooDeep
 	}
-	return n, nil
+	return root, nil
 }
 
 var errTooDeep = &jsonDepthError{}

@@ -195,7 +195,24 @@ func (v *validator) origins(c *rules, r *Rules, prefix string) {
 	// Paths are built only for a message: plugin start with 10,000
 	// origins must not pay for 10,000 of them.
 	pathOf := func(i int) string { return index(prefix+"allowOrigins", i) }
-	seen := make(map[string]int, len(r.AllowOrigins)) // normalized origin → its index
+	// A duplicate is found in c.exact for exact origins (the bulk of a
+	// long list), and in seen for the others; which entry it duplicates is
+	// looked up only then.
+	seen := map[string]int{} // normalized origin not in c.exact → its index
+	var exactAt map[string]int
+	firstExact := func(norm string, i int) int {
+		if exactAt == nil {
+			exactAt = map[string]int{}
+			for j, s := range r.AllowOrigins[:i] {
+				if o, err := parseConfigOrigin(s); err == nil {
+					if _, ok := exactAt[o.norm]; !ok {
+						exactAt[o.norm] = j
+					}
+				}
+			}
+		}
+		return exactAt[norm]
+	}
 	for i, s := range r.AllowOrigins {
 		if s == "" {
 			v.add(pathOf(i), s, "empty string; remove it")
@@ -210,22 +227,31 @@ func (v *validator) origins(c *rules, r *Rules, prefix string) {
 			v.add(pathOf(i), s, "duplicate of "+pathOf(other)+"; remove one")
 			continue
 		}
-		seen[o.norm] = i
+		if _, dup := c.exact[o.norm]; dup {
+			v.add(pathOf(i), s, "duplicate of "+pathOf(firstExact(o.norm, i))+"; remove one")
+			continue
+		}
+		// Every origin that does not go into c.exact goes into seen, so
+		// that a later copy of it is reported as a duplicate.
 		switch {
 		case o.any:
 			if r.AllowCredentials {
 				v.add(pathOf(i), s, `cannot be combined with allowCredentials: browsers reject "Access-Control-Allow-Origin: *" on credentialed requests, and reflecting any origin would let every site read users' data; list the trusted origins`)
+				seen[o.norm] = i
 				continue
 			}
 			c.allowAll = true
+			seen[o.norm] = i
 			continue
 		case o.scheme == "http" && r.AllowCredentials && !r.DangerouslyAllowInsecureOrigins && !o.isLoopback():
 			v.add(pathOf(i), s, "plaintext http origin with allowCredentials: a network attacker can inject script into it and read users' data; use https, or set dangerouslyAllowInsecureOrigins if you accept that risk")
+			seen[o.norm] = i
 			continue
 		case o.overPublicSuffix():
 			const risk = "a wildcard over a public suffix trusts every site registered under it"
 			if r.AllowCredentials {
 				v.add(pathOf(i), s, risk+"; list the origins you trust instead")
+				seen[o.norm] = i
 				continue
 			}
 			v.warnings = append(v.warnings, Warning{Path: pathOf(i), Value: s,
@@ -238,6 +264,7 @@ func (v *validator) origins(c *rules, r *Rules, prefix string) {
 			c.exact[o.norm] = struct{}{}
 			continue
 		}
+		seen[o.norm] = i
 		c.addPattern(&o)
 	}
 }
