@@ -225,3 +225,31 @@ func refJSON(n *node) []byte {
 	}
 	return b
 }
+
+// FuzzParseMatchesEncodingJSON: whatever the checker keeps of a config,
+// decodeConfig makes the Config that encoding/json's Unmarshal made of it
+// (the former decoder's last pass), errors or not.
+func FuzzParseMatchesEncodingJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"allowOrigins": ["https://a.example"], "maxAge": "10m", "preflightStatus": 204, "routes": [{"name": "r", "hosts": ["h"]}, 1]}`,
+		`{"allowCredentials": true, "maxAge": 600, "shadow": "x", "allowMethods": [], "routes": [{"routeNames": ["\u00e9"]}]}`,
+		`{"allowOrign": [], "allowHeaders": ["a", 1], "maxAge": 0.5, "upstreamCors": "strip"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, _, err := parse(data)
+		if err != nil {
+			return
+		}
+		root, _ := readJSON(data)
+		(&checker{}).object(&root, "", topFields)
+		var want Config
+		if err := json.Unmarshal(refJSON(&root), &want); err != nil {
+			t.Fatalf("encoding/json on the checked tree of %q: %v", data, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("config %q:\ngot  %+v\nwant %+v", data, got, want)
+		}
+	})
+}
