@@ -202,8 +202,9 @@ FORCE:
 
 # psl: refresh the Public Suffix List that policy/ embeds (policy/internal/psl)
 # from Debian's publicsuffix package (the official list, MPL-2.0, header
-# kept), record the package version next to it, and re-run the matcher's
-# tests, including the comparison with golang.org/x/net/publicsuffix.
+# kept), record the package version next to it, compile it into the sorted
+# rules file the module embeds, and re-run the matcher's tests, including
+# the comparison with golang.org/x/net/publicsuffix.
 PSL_SRC := /usr/share/publicsuffix/public_suffix_list.dat
 PSL_DIR := policy/internal/psl
 .PHONY: psl
@@ -211,6 +212,7 @@ psl:
 	@test -f $(PSL_SRC) || apt-get install -y publicsuffix
 	cp $(PSL_SRC) $(PSL_DIR)/public_suffix_list.dat
 	dpkg-query -W -f='Debian publicsuffix $${Version}\n' publicsuffix > $(PSL_DIR)/public_suffix_list.version
+	$(GO) test -count=1 -run '^TestRulesFileIsCurrent$$' ./$(PSL_DIR) -update
 	$(GO) test -count=1 ./$(PSL_DIR)
 
 # oci: build/cors.wasm as the OCI image Istio's WasmPlugin pulls, written

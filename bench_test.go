@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -164,7 +165,9 @@ func BenchmarkCycleSDK(b *testing.B) {
 // BenchmarkColdStart: what a new Envoy worker VM costs. compile is
 // wazero's ahead-of-time compilation of the module (V8 in Envoy differs);
 // start is instantiate (_initialize) + proxy_on_vm_start +
-// proxy_on_configure with a policy of 10,000 origins.
+// proxy_on_configure with a policy of 10,000 origins, or with
+// examples/config.json; configure is proxy_on_configure alone, a config
+// push to a running VM.
 func BenchmarkColdStart(b *testing.B) {
 	var sb strings.Builder
 	sb.WriteString(`{"allowOrigins": [`)
@@ -176,6 +179,10 @@ func BenchmarkColdStart(b *testing.B) {
 	}
 	sb.WriteString(`], "allowCredentials": true, "allowMethods": ["GET", "POST", "PUT"]}`)
 	config := []byte(sb.String())
+	example, err := os.ReadFile("examples/config.json")
+	if err != nil {
+		b.Fatal(err)
+	}
 	ctx := context.Background()
 	for _, mod := range []string{wasmhost.NoopWasm, wasmhost.CorsWasm} {
 		wasm, err := wasmhost.ReadModule(mod)
@@ -196,17 +203,41 @@ func BenchmarkColdStart(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Run(moduleName(mod)+"/start-10k-origins", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				in, ok, err := m.Instantiate(ctx, config)
-				if err != nil || !ok {
-					b.Fatalf("instantiate: ok=%v err=%v", ok, err)
+		for _, c := range []struct {
+			name   string
+			config []byte
+		}{{"start-10k-origins", config}, {"start-example-config", example}} {
+			b.Run(moduleName(mod)+"/"+c.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					in, ok, err := m.Instantiate(ctx, c.config)
+					if err != nil || !ok {
+						b.Fatalf("instantiate: ok=%v err=%v", ok, err)
+					}
+					b.ReportMetric(float64(in.MemoryPages()), "pages")
+					in.Close()
 				}
-				b.ReportMetric(float64(in.MemoryPages()), "pages")
-				in.Close()
-			}
-		})
+			})
+		}
+		// A config push to a running VM: proxy_on_configure alone.
+		in, ok, err := m.Instantiate(ctx, config)
+		if err != nil || !ok {
+			b.Fatalf("instantiate: ok=%v err=%v", ok, err)
+		}
+		for _, c := range []struct {
+			name   string
+			config []byte
+		}{{"configure-10k-origins", config}, {"configure-example-config", example}} {
+			b.Run(moduleName(mod)+"/"+c.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if ok, err := in.Configure(c.config); err != nil || !ok {
+						b.Fatalf("configure: ok=%v err=%v", ok, err)
+					}
+				}
+			})
+		}
+		in.Close()
 		m.Close(ctx)
 	}
 }

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"errors"
-	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -36,7 +35,7 @@ func New(cfg Config) (*Policy, error) {
 	selectors := map[string]string{}
 	for i := range cfg.Routes {
 		rt := &cfg.Routes[i]
-		path := fmt.Sprintf("routes[%d]", i)
+		path := index("routes", i)
 		name := rt.Name
 		if name == "" {
 			name = path
@@ -101,12 +100,12 @@ type validator struct {
 
 // add records `path: "value": msg`.
 func (v *validator) add(path, value, msg string) {
-	v.errs = append(v.errs, fmt.Errorf("%s: %s: %s", path, strconv.Quote(value), msg))
+	v.errs = append(v.errs, errors.New(path+": "+strconv.Quote(value)+": "+msg))
 }
 
 // fail records `path: msg` for problems that are about a field, not a value.
 func (v *validator) fail(path, msg string) {
-	v.errs = append(v.errs, fmt.Errorf("%s: %s", path, msg))
+	v.errs = append(v.errs, errors.New(path+": "+msg))
 }
 
 // noEffect reports top-level settings that do nothing because the top
@@ -195,50 +194,79 @@ func (v *validator) rules(r *Rules, prefix, name, path string) *rules {
 }
 
 func (v *validator) origins(c *rules, r *Rules, prefix string) {
-	seen := map[string]string{}
+	// Paths are built only for a message: plugin start with 10,000
+	// origins must not pay for 10,000 of them.
+	pathOf := func(i int) string { return index(prefix+"allowOrigins", i) }
+	// A duplicate is found in c.exact for exact origins (the bulk of a
+	// long list), and in seen for the others; which entry it duplicates is
+	// looked up only then.
+	seen := map[string]int{} // normalized origin not in c.exact → its index
+	var exactAt map[string]int
+	firstExact := func(norm string, i int) int {
+		if exactAt == nil {
+			exactAt = map[string]int{}
+			for j, s := range r.AllowOrigins[:i] {
+				if o, err := parseConfigOrigin(s); err == nil {
+					if _, ok := exactAt[o.norm]; !ok {
+						exactAt[o.norm] = j
+					}
+				}
+			}
+		}
+		return exactAt[norm]
+	}
 	for i, s := range r.AllowOrigins {
-		path := fmt.Sprintf("%sallowOrigins[%d]", prefix, i)
 		if s == "" {
-			v.add(path, s, "empty string; remove it")
+			v.add(pathOf(i), s, "empty string; remove it")
 			continue
 		}
 		o, err := parseConfigOrigin(s)
 		if err != nil {
-			v.add(path, s, err.Error())
+			v.add(pathOf(i), s, err.Error())
 			continue
 		}
 		if other, dup := seen[o.norm]; dup {
-			v.add(path, s, "duplicate of "+other+"; remove one")
+			v.add(pathOf(i), s, "duplicate of "+pathOf(other)+"; remove one")
 			continue
 		}
-		seen[o.norm] = path
+		if _, dup := c.exact[o.norm]; dup {
+			v.add(pathOf(i), s, "duplicate of "+pathOf(firstExact(o.norm, i))+"; remove one")
+			continue
+		}
+		// Every origin that does not go into c.exact goes into seen, so
+		// that a later copy of it is reported as a duplicate.
 		switch {
 		case o.any:
 			if r.AllowCredentials {
-				v.add(path, s, `cannot be combined with allowCredentials: browsers reject "Access-Control-Allow-Origin: *" on credentialed requests, and reflecting any origin would let every site read users' data; list the trusted origins`)
+				v.add(pathOf(i), s, `cannot be combined with allowCredentials: browsers reject "Access-Control-Allow-Origin: *" on credentialed requests, and reflecting any origin would let every site read users' data; list the trusted origins`)
+				seen[o.norm] = i
 				continue
 			}
 			c.allowAll = true
+			seen[o.norm] = i
 			continue
 		case o.scheme == "http" && r.AllowCredentials && !r.DangerouslyAllowInsecureOrigins && !o.isLoopback():
-			v.add(path, s, "plaintext http origin with allowCredentials: a network attacker can inject script into it and read users' data; use https, or set dangerouslyAllowInsecureOrigins if you accept that risk")
+			v.add(pathOf(i), s, "plaintext http origin with allowCredentials: a network attacker can inject script into it and read users' data; use https, or set dangerouslyAllowInsecureOrigins if you accept that risk")
+			seen[o.norm] = i
 			continue
 		case o.overPublicSuffix():
 			const risk = "a wildcard over a public suffix trusts every site registered under it"
 			if r.AllowCredentials {
-				v.add(path, s, risk+"; list the origins you trust instead")
+				v.add(pathOf(i), s, risk+"; list the origins you trust instead")
+				seen[o.norm] = i
 				continue
 			}
-			v.warnings = append(v.warnings, Warning{Code: WarnPublicSuffixWildcard, Path: path, Value: s,
+			v.warnings = append(v.warnings, Warning{Code: WarnPublicSuffixWildcard, Path: pathOf(i), Value: s,
 				Message: risk + "; without credentials they can only read public responses, but list the origins you trust instead"})
 		}
 		if !o.wildcard && o.port != "*" {
 			if c.exact == nil {
-				c.exact = map[string]struct{}{}
+				c.exact = make(map[string]struct{}, len(r.AllowOrigins))
 			}
 			c.exact[o.norm] = struct{}{}
 			continue
 		}
+		seen[o.norm] = i
 		c.addPattern(&o)
 	}
 }
@@ -267,7 +295,7 @@ func (c *rules) addPattern(o *originSpec) {
 func (v *validator) regexes(c *rules, r *Rules, field string) {
 	seen := map[string]string{}
 	for i, s := range r.AllowOriginRegexes {
-		path := fmt.Sprintf("%s[%d]", field, i)
+		path := index(field, i)
 		if s == "" {
 			v.add(path, s, "empty string; remove it")
 			continue
@@ -346,7 +374,7 @@ func (v *validator) tokens(list []string, field string, creds bool, kind tokenKi
 	seen := map[string]string{}
 	var out []string
 	for i, e := range list {
-		path := fmt.Sprintf("%s[%d]", field, i)
+		path := index(field, i)
 		key := e
 		if kind.fold {
 			key = strings.ToLower(e)
@@ -388,7 +416,7 @@ var (
 	requestHeaderKind = tokenKind{noun: "header", fold: true, reject: func(h, lh string) string {
 		switch {
 		case len(h) > maxHeaderNameLen:
-			return fmt.Sprintf("header names longer than %d bytes are not supported", maxHeaderNameLen)
+			return "header names longer than " + strconv.Itoa(maxHeaderNameLen) + " bytes are not supported"
 		case forbiddenRequestHeader(lh):
 			return "a forbidden request-header name (Fetch): scripts can never set it, so browsers never ask for it; remove it"
 		}
@@ -456,7 +484,7 @@ func (v *validator) hostSelectors(list []string, field string) []hostSelector {
 	seen := map[string]string{}
 	var out []hostSelector
 	for i, h := range list {
-		path := fmt.Sprintf("%s[%d]", field, i)
+		path := index(field, i)
 		if h == "" {
 			v.add(path, h, "empty string; remove it")
 			continue
@@ -507,7 +535,7 @@ func (v *validator) plainList(list []string, field string, rule func(string) str
 	seen := map[string]string{}
 	var out []string
 	for i, s := range list {
-		path := fmt.Sprintf("%s[%d]", field, i)
+		path := index(field, i)
 		if s == "" {
 			v.add(path, s, "empty string; remove it")
 			continue

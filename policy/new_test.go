@@ -58,6 +58,14 @@ func TestNewRules(t *testing.T) {
 		// "^(?:" … ")$", or ")" would close our group and unanchor it.
 		{"unbalanced ) cannot escape the anchors", `{"allowOriginRegexes": ["https://a\\.example\\.com)|(.*"]}`, `allowOriginRegexes[0]: "https://a\\.example\\.com)|(.*": not a valid RE2 regular expression (unexpected ): ` + "`https://a\\.example\\.com)|(.*`" + `); see https://github.com/google/re2/wiki/Syntax`},
 		{"duplicate regex", `{"allowOriginRegexes": ["https://x", "https://x"]}`, `allowOriginRegexes[1]: "https://x": duplicate of allowOriginRegexes[0]; remove one`},
+		// Duplicates are found in the exact-origin index or among the others
+		// (plugin start keeps no per-origin path); each names the first copy.
+		{"duplicate exact origin names the first copy", `{"allowOrigins": ["https://b.example", "https://a.example", "https://c.example", "https://A.example"]}`, `allowOrigins[3]: "https://A.example": duplicate of allowOrigins[1]; remove one`},
+		{"third exact copy names the first", `{"allowOrigins": ["https://a.example", "https://a.example", "https://a.example"]}`, `allowOrigins[2]: "https://a.example": duplicate of allowOrigins[0]; remove one`},
+		{"duplicate wildcard origin", `{"allowOrigins": ["https://*.a.example", "https://x.example", "https://*.A.example"]}`, `allowOrigins[2]: "https://*.A.example": duplicate of allowOrigins[0]; remove one`},
+		{"duplicate any-port origin", `{"allowOrigins": ["https://a.example:*", "https://a.example:*"]}`, `allowOrigins[1]: "https://a.example:*": duplicate of allowOrigins[0]; remove one`},
+		{"duplicate of a refused origin", `{"allowOrigins": ["http://a.example", "http://a.example"], "allowCredentials": true}`, `allowOrigins[1]: "http://a.example": duplicate of allowOrigins[0]; remove one`},
+		{"duplicate star", `{"allowOrigins": ["*", "*"]}`, `allowOrigins[1]: "*": duplicate of allowOrigins[0]; remove one`},
 		{"methods are case-sensitive for duplicates", `{"allowOrigins": ["https://a.example.com"], "allowMethods": ["PATCH", "patch"]}`, ""},
 		{"forbidden method any case", `{"allowOrigins": ["https://a.example.com"], "allowMethods": ["cOnNeCt"]}`, `allowMethods[0]: "cOnNeCt": a forbidden method`},
 		{"proxy- prefix forbidden", `{"allowOrigins": ["https://a.example.com"], "allowHeaders": ["Proxy-Foo"]}`, `allowHeaders[0]: "Proxy-Foo": a forbidden request-header name`},

@@ -1,7 +1,7 @@
 package policy
 
 import (
-	"fmt"
+	"errors"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -36,38 +36,38 @@ func parseConfigOrigin(s string) (originSpec, error) {
 		o.any, o.norm = true, "*"
 		return o, nil
 	case strings.EqualFold(s, "null"):
-		return o, fmt.Errorf("sandboxed iframes and file: and data: documents all send the origin null, so any site can produce it; remove it")
+		return o, errors.New("sandboxed iframes and file: and data: documents all send the origin null, so any site can produce it; remove it")
 	}
 	i := strings.Index(s, "://")
 	if i <= 0 {
-		return o, fmt.Errorf(`not an origin; write scheme://host[:port], e.g. "https://app.example.com"`)
+		return o, errors.New(`not an origin; write scheme://host[:port], e.g. "https://app.example.com"`)
 	}
 	o.scheme = strings.ToLower(s[:i])
 	if o.scheme == "*" {
-		return o, fmt.Errorf("a scheme cannot be a wildcard; list each scheme's origins")
+		return o, errors.New("a scheme cannot be a wildcard; list each scheme's origins")
 	}
 	if !validScheme(o.scheme) {
-		return o, fmt.Errorf(`invalid scheme; write scheme://host[:port], e.g. "https://app.example.com"`)
+		return o, errors.New(`invalid scheme; write scheme://host[:port], e.g. "https://app.example.com"`)
 	}
 	switch o.scheme {
 	case "file", "data", "blob", "about", "javascript":
-		return o, fmt.Errorf("%s: URLs have an opaque origin that browsers send as null; remove it", o.scheme)
+		return o, errors.New(o.scheme + ": URLs have an opaque origin that browsers send as null; remove it")
 	}
 	rest := s[i+3:]
 	if cut := strings.IndexAny(rest, "/?#"); cut >= 0 {
 		switch {
 		case rest[cut:] == "/":
-			return o, fmt.Errorf("trailing slash: browsers never send one, so this never matches; remove it")
+			return o, errors.New("trailing slash: browsers never send one, so this never matches; remove it")
 		case rest[cut] == '/':
-			return o, fmt.Errorf("an origin has no path; remove %q", rest[cut:])
+			return o, errors.New("an origin has no path; remove " + strconv.Quote(rest[cut:]))
 		case rest[cut] == '?':
-			return o, fmt.Errorf("an origin has no query; remove %q", rest[cut:])
+			return o, errors.New("an origin has no query; remove " + strconv.Quote(rest[cut:]))
 		default:
-			return o, fmt.Errorf("an origin has no fragment; remove %q", rest[cut:])
+			return o, errors.New("an origin has no fragment; remove " + strconv.Quote(rest[cut:]))
 		}
 	}
 	if strings.Contains(rest, "@") {
-		return o, fmt.Errorf("an origin has no userinfo; remove everything up to and including \"@\"")
+		return o, errors.New("an origin has no userinfo; remove everything up to and including \"@\"")
 	}
 	host, port, err := splitHostPort(rest)
 	if err != nil {
@@ -79,19 +79,29 @@ func parseConfigOrigin(s string) (originSpec, error) {
 	if err := o.setHost(host); err != nil {
 		return o, err
 	}
-	var b strings.Builder
-	b.WriteString(o.scheme)
-	b.WriteString("://")
-	if o.wildcard {
-		b.WriteString("*.")
-	}
-	b.WriteString(o.host)
-	if o.port != "" {
-		b.WriteByte(':')
-		b.WriteString(o.port)
-	}
-	o.norm = b.String()
+	o.norm = o.serialize(s)
 	return o, nil
+}
+
+// serialize is the normalized origin; s when it is already written that
+// way (the usual case), so plugin start allocates nothing for it.
+func (o *originSpec) serialize(s string) string {
+	wild, colon := "", ""
+	if o.wildcard {
+		wild = "*."
+	}
+	if o.port != "" {
+		colon = ":"
+	}
+	if len(s) == len(o.scheme)+3+len(wild)+len(o.host)+len(colon)+len(o.port) {
+		rest, ok := strings.CutPrefix(s, o.scheme)
+		rest, ok2 := strings.CutPrefix(rest, "://"+wild)
+		rest, ok3 := strings.CutPrefix(rest, o.host)
+		if ok && ok2 && ok3 && rest == colon+o.port {
+			return s
+		}
+	}
+	return o.scheme + "://" + wild + o.host + colon + o.port
 }
 
 func validScheme(s string) bool {
@@ -113,23 +123,23 @@ func splitHostPort(hp string) (host, port string, err error) {
 	if strings.HasPrefix(hp, "[") {
 		end := strings.IndexByte(hp, ']')
 		if end < 0 {
-			return "", "", fmt.Errorf("unterminated IPv6 literal; write it as \"[::1]\"")
+			return "", "", errors.New("unterminated IPv6 literal; write it as \"[::1]\"")
 		}
 		host, after := hp[:end+1], hp[end+1:]
 		if after == "" {
 			return host, "", nil
 		}
 		if after[0] != ':' {
-			return "", "", fmt.Errorf("unexpected text after the IPv6 literal")
+			return "", "", errors.New("unexpected text after the IPv6 literal")
 		}
 		if after == ":" {
-			return "", "", fmt.Errorf("empty port; remove the colon")
+			return "", "", errors.New("empty port; remove the colon")
 		}
 		return host, after[1:], nil
 	}
 	if c := strings.LastIndexByte(hp, ':'); c >= 0 {
 		if c == len(hp)-1 {
-			return "", "", fmt.Errorf("empty port; remove the colon")
+			return "", "", errors.New("empty port; remove the colon")
 		}
 		return hp[:c], hp[c+1:], nil
 	}
@@ -143,21 +153,21 @@ func (o *originSpec) setPort(p string) error {
 	}
 	for i := 0; i < len(p); i++ {
 		if p[i] < '0' || p[i] > '9' {
-			return fmt.Errorf(`invalid port %q; write a number from 1 to 65535, or "*" for any port`, p)
+			return errors.New("invalid port " + strconv.Quote(p) + `; write a number from 1 to 65535, or "*" for any port`)
 		}
 	}
 	if p == "0" {
-		return fmt.Errorf("port 0 is never a server's port; write the real port, or \"*\" for any port")
+		return errors.New("port 0 is never a server's port; write the real port, or \"*\" for any port")
 	}
 	if p[0] == '0' {
-		return fmt.Errorf("port %q: browsers never send leading zeros; remove them", p)
+		return errors.New("port " + strconv.Quote(p) + ": browsers never send leading zeros; remove them")
 	}
 	n, err := strconv.Atoi(p)
 	if err != nil || n > 65535 {
-		return fmt.Errorf("port %q out of range; write a number from 1 to 65535", p)
+		return errors.New("port " + strconv.Quote(p) + " out of range; write a number from 1 to 65535")
 	}
 	if (o.scheme == "https" && n == 443) || (o.scheme == "http" && n == 80) {
-		return fmt.Errorf("the default port is never part of a serialized origin, so browsers never send \":%d\"; remove it", n)
+		return errors.New("the default port is never part of a serialized origin, so browsers never send \":" + strconv.Itoa(n) + "\"; remove it")
 	}
 	o.port = p
 	return nil
@@ -165,19 +175,19 @@ func (o *originSpec) setPort(p string) error {
 
 func (o *originSpec) setHost(h string) error {
 	if h == "" {
-		return fmt.Errorf("missing host")
+		return errors.New("missing host")
 	}
 	if h[0] == '[' {
 		if len(h) < 2 || h[len(h)-1] != ']' {
-			return fmt.Errorf("unterminated IPv6 literal; write it as \"[::1]\"")
+			return errors.New("unterminated IPv6 literal; write it as \"[::1]\"")
 		}
 		a, err := netip.ParseAddr(h[1 : len(h)-1])
 		if err != nil || !a.Is6() || a.Zone() != "" {
-			return fmt.Errorf("not a valid IPv6 literal")
+			return errors.New("not a valid IPv6 literal")
 		}
 		canon := "[" + serializeIPv6(a) + "]"
 		if canon != strings.ToLower(h) {
-			return fmt.Errorf("non-canonical IP literal: browsers send %q; write that", canon)
+			return errors.New("non-canonical IP literal: browsers send " + strconv.Quote(canon) + "; write that")
 		}
 		o.host, o.ip = canon, true
 		return nil
@@ -187,10 +197,10 @@ func (o *originSpec) setHost(h string) error {
 		h = h[2:]
 	}
 	if strings.Contains(h, "*") {
-		return fmt.Errorf(`a wildcard must be the whole leftmost label: "*.example.com" matches one or more labels; mid-label or inner wildcards are not supported (use allowOriginRegexes)`)
+		return errors.New(`a wildcard must be the whole leftmost label: "*.example.com" matches one or more labels; mid-label or inner wildcards are not supported (use allowOriginRegexes)`)
 	}
 	if h == "" {
-		return fmt.Errorf("missing host after \"*.\"")
+		return errors.New("missing host after \"*.\"")
 	}
 	if strings.HasSuffix(h, ".") {
 		// "https://host." is a valid serialized origin, a different one
@@ -198,15 +208,15 @@ func (o *originSpec) setHost(h string) error {
 		// the fully-qualified name. Nobody means to trust only that
 		// spelling, and matching both would need two entries: refused,
 		// with the truth in the message.
-		return fmt.Errorf(`trailing dot: "host." is a different host from "host" (browsers send it only for pages loaded from the fully-qualified name) and is not supported; remove the dot`)
+		return errors.New(`trailing dot: "host." is a different host from "host" (browsers send it only for pages loaded from the fully-qualified name) and is not supported; remove the dot`)
 	}
 	if endsInNumber(h) {
 		a, err := netip.ParseAddr(h)
 		if err != nil || !a.Is4() || a.String() != h {
-			return fmt.Errorf("non-canonical IP literal: browsers serialize IPv4 addresses as four decimal parts without leading zeros; write that form")
+			return errors.New("non-canonical IP literal: browsers serialize IPv4 addresses as four decimal parts without leading zeros; write that form")
 		}
 		if o.wildcard {
-			return fmt.Errorf("a wildcard cannot precede an IP address; list the origin exactly")
+			return errors.New("a wildcard cannot precede an IP address; list the origin exactly")
 		}
 		o.host, o.ip = h, true
 		return nil
@@ -266,26 +276,33 @@ func normalizeDomain(h string) (string, error) {
 	if needIDNA {
 		a, err := idna.Lookup.ToASCII(h)
 		if err != nil {
-			return "", fmt.Errorf("not a valid internationalized domain name (%v)", err)
+			return "", errors.New("not a valid internationalized domain name (" + err.Error() + ")")
 		}
 		h = a
 	}
 	h = strings.ToLower(h)
 	if len(h) > 253 {
-		return "", fmt.Errorf("host longer than 253 bytes")
+		return "", errors.New("host longer than 253 bytes")
 	}
-	for _, label := range strings.Split(h, ".") {
+	for rest := h; ; {
+		// One label at a time, without strings.Split's slice: plugin
+		// start checks every host of every origin.
+		label, more, found := strings.Cut(rest, ".")
 		if label == "" {
-			return "", fmt.Errorf("empty label in host")
+			return "", errors.New("empty label in host")
 		}
 		if len(label) > 63 {
-			return "", fmt.Errorf("label longer than 63 bytes in host")
+			return "", errors.New("label longer than 63 bytes in host")
 		}
 		for i := 0; i < len(label); i++ {
 			if !hostByte(label[i]) {
-				return "", fmt.Errorf("invalid character %q in host", label[i])
+				return "", errors.New("invalid character " + strconv.QuoteRune(rune(label[i])) + " in host")
 			}
 		}
+		if !found {
+			break
+		}
+		rest = more
 	}
 	return h, nil
 }

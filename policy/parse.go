@@ -2,10 +2,7 @@ package policy
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -28,39 +25,18 @@ func ParseConfig(data []byte) (Config, error) {
 	return cfg, nil
 }
 
-// parse decodes data into a Config. A syntax error is returned as err; a
-// structural problem is recorded in the checker, and the Config then holds
-// everything else (see checker), which New can still check.
+// parse decodes data into a Config, in one pass over the input. A syntax
+// error is returned as err; a structural problem is recorded in the
+// checker, and the Config then holds everything else (see checker), which
+// New can still check.
 func parse(data []byte) (Config, *checker, error) {
-	var cfg Config
-	// json.Unmarshal reports syntax errors at absolute offsets (the token
-	// decoder below does not), so check syntax with it first.
-	var syntax any
-	if err := json.Unmarshal(data, &syntax); err != nil {
-		return cfg, nil, syntaxError(data, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	root, err := readNode(dec)
+	root, err := readJSON(data)
 	if err != nil {
-		return cfg, nil, syntaxError(data, err)
+		return Config{}, nil, syntaxError(data, err)
 	}
 	c := &checker{}
-	c.object(root, "", topFields)
-	if len(c.errs) > 0 {
-		// What is left has only known keys, each once, with the right
-		// types; re-encode it for the decoder below.
-		if data, err = root.toJSON(); err != nil {
-			return cfg, nil, fmt.Errorf("config: %v", err)
-		}
-	}
-	// Every key is now known and exactly spelt and every value has the
-	// right type, so the standard decoder cannot misread anything (its
-	// case-insensitive key matching never comes into play).
-	if err := json.Unmarshal(data, &cfg); err != nil {
-		return cfg, nil, fmt.Errorf("config: %v", err)
-	}
-	return cfg, c, nil
+	c.object(&root, "", topFields)
+	return decodeConfig(&root), c, nil
 }
 
 // Compile is ParseConfig followed by New, except that a config with
@@ -124,7 +100,14 @@ func consequence(msg string, pruned map[string]bool) bool {
 // (Fetch "HTTP responses"), so fractions of a second are errors rather
 // than silently rounded.
 func (d *Duration) UnmarshalJSON(b []byte) error {
-	v, err := parseMaxAge(b)
+	n, err := readJSON(b)
+	if err != nil {
+		return err
+	}
+	if n.kind != kNumber && n.kind != kString {
+		return errors.New(strconv.Quote(string(bytes.TrimSpace(b))) + ": " + maxAgeHint)
+	}
+	v, err := maxAgeValue(&n)
 	if err != nil {
 		return err
 	}
@@ -135,55 +118,44 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes whole seconds as a JSON integer.
 func (d Duration) MarshalJSON() ([]byte, error) {
 	if d.Duration%time.Second != 0 {
-		return nil, fmt.Errorf("maxAge %v is not a whole number of seconds", d.Duration)
+		return nil, errors.New("maxAge " + d.Duration.String() + " is not a whole number of seconds")
 	}
 	return strconv.AppendInt(nil, int64(d.Duration/time.Second), 10), nil
 }
 
 const maxAgeHint = `use whole seconds (600) or a Go duration string ("10m")`
 
-// parseMaxAge decodes the raw JSON of a maxAge value.
-func parseMaxAge(b []byte) (time.Duration, error) {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return 0, err
-		}
-		v, err := time.ParseDuration(s)
-		if err != nil {
-			return 0, fmt.Errorf("%s: not a duration; %s", strconv.Quote(s), maxAgeHint)
-		}
-		if v%time.Second != 0 {
-			return 0, fmt.Errorf("%s: not a whole number of seconds; Access-Control-Max-Age counts seconds, %s", strconv.Quote(s), maxAgeHint)
-		}
-		return v, nil
+// maxAgeString decodes a maxAge given as a Go duration string.
+func maxAgeString(s string) (time.Duration, error) {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, errors.New(strconv.Quote(s) + ": not a duration; " + maxAgeHint)
 	}
-	s := string(b)
-	if s == "" || s == "null" || s == "true" || s == "false" || s[0] == '{' || s[0] == '[' {
-		return 0, fmt.Errorf("%s: %s", strconv.Quote(s), maxAgeHint)
+	if v%time.Second != 0 {
+		return 0, errors.New(strconv.Quote(s) + ": not a whole number of seconds; Access-Control-Max-Age counts seconds, " + maxAgeHint)
 	}
+	return v, nil
+}
+
+// maxAgeNumber decodes a maxAge given as a JSON number literal.
+func maxAgeNumber(s string) (time.Duration, error) {
 	if strings.ContainsAny(s, ".eE") {
-		return 0, fmt.Errorf("%s: not a whole number of seconds; Access-Control-Max-Age counts seconds, %s", strconv.Quote(s), maxAgeHint)
+		return 0, errors.New(strconv.Quote(s) + ": not a whole number of seconds; Access-Control-Max-Age counts seconds, " + maxAgeHint)
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n > math.MaxInt64/int64(time.Second) || n < math.MinInt64/int64(time.Second) {
-		return 0, fmt.Errorf("%s: out of range; maxAge is at most 86400 seconds", strconv.Quote(s))
+		return 0, errors.New(strconv.Quote(s) + ": out of range; maxAge is at most 86400 seconds")
 	}
 	return time.Duration(n) * time.Second, nil
 }
 
-// syntaxError turns a decoder error into "config: line L, column C: ...".
+// syntaxError turns a reader error into "config: line L, column C: ...".
 func syntaxError(data []byte, err error) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		line, col := lineCol(data, se.Offset-1) // Offset is just past the bad byte
-		return fmt.Errorf("config: line %d, column %d: invalid JSON: %s", line, col, strings.TrimPrefix(se.Error(), "json: "))
+	if se, ok := err.(*jsonSyntaxError); ok {
+		line, col := lineCol(data, se.off-1) // off is just past the bad byte
+		return errors.New("config: line " + strconv.Itoa(line) + ", column " + strconv.Itoa(col) + ": invalid JSON: " + se.msg)
 	}
-	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-		return errors.New("config: invalid JSON: unexpected end of input")
-	}
-	return fmt.Errorf("config: invalid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+	return errors.New("config: invalid JSON: " + err.Error())
 }
 
 func lineCol(data []byte, off int64) (int, int) {

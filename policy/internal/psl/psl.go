@@ -14,19 +14,24 @@ package psl
 import (
 	_ "embed"
 	"strings"
-	"sync"
-
-	"golang.org/x/net/idna"
 )
 
-// listData is the official list (https://publicsuffix.org/list/), copied
-// from Debian's publicsuffix package by `make psl` (version in
-// public_suffix_list.version). Both the ICANN and the
-// PRIVATE sections are used: a wildcard over "github.io" is as dangerous
-// as one over "com".
+// rulesData is the list compiled for lookups, one rule domain per line,
+// sorted, in punycode, each followed by a space and its kinds as a digit:
+// "ck 2" (a wildcard rule), "www.ck 4" (an exception). It is generated
+// from public_suffix_list.dat (the official list, copied from Debian's
+// publicsuffix package by `make psl`, version in
+// public_suffix_list.version), and TestRulesFileIsCurrent fails when the
+// two disagree. Both the ICANN and the PRIVATE sections are used: a
+// wildcard over "github.io" is as dangerous as one over "com".
 //
-//go:embed public_suffix_list.dat
-var listData string
+// Compiled rather than parsed at start: the parse cost the module a map of
+// 10,000 entries (several milliseconds and about 2.5 MB of linear memory
+// in wasm) on the first wildcard origin of every VM, the comments half of
+// the embedded bytes, and the punycode conversion its IDNA dependency.
+//
+//go:embed public_suffix_list.rules
+var rulesData string
 
 // kind records which rules exist for one domain string; a single domain
 // can carry several ("ck" has no rule of its own, "*.ck" a wildcard,
@@ -39,54 +44,26 @@ const (
 	exception                  // "!www.ck": www.ck is not, despite *.ck
 )
 
-// table is the parsed list: rule domain (without "*." or "!") to kinds.
-type table struct {
-	rules map[string]kind
-	// skipped holds rule lines the matcher cannot represent (a wildcard
-	// that is not the whole leftmost label, or an IDN label that does
-	// not convert to punycode). The shipped list has none; a test keeps
-	// it that way when `make psl` refreshes the file.
-	skipped []string
-}
-
-// rules is parsed on first use, not at module start: most configurations
-// have no wildcard origin and never pay for it.
-var rules = sync.OnceValue(func() *table { return parse(listData) })
-
-// parse reads the list format: one rule per line, read up to the first
-// whitespace; lines starting with "//" are comments.
-func parse(data string) *table {
-	t := &table{rules: make(map[string]kind, strings.Count(data, "\n")*4/5)}
-	for line := range strings.Lines(data) {
-		if i := strings.IndexAny(line, " \t\r\n"); i >= 0 {
-			line = line[:i]
+// listKind is the kinds of rules for name: a binary search over the lines
+// of rulesData, allocation-free. Header lines ("// ...") sort before
+// every domain.
+func listKind(name string) kind {
+	lo, hi := 0, len(rulesData) // lines starting in [lo, hi) remain
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		start := lo + strings.LastIndexByte(rulesData[lo:mid], '\n') + 1
+		end := start + strings.IndexByte(rulesData[start:], '\n')
+		rule, k, _ := strings.Cut(rulesData[start:end], " ")
+		switch c := strings.Compare(rule, name); {
+		case c == 0 && len(k) == 1:
+			return kind(k[0] - '0')
+		case c < 0:
+			lo = end + 1
+		default:
+			hi = start
 		}
-		if line == "" || strings.HasPrefix(line, "//") {
-			continue
-		}
-		k, name := normal, line
-		switch {
-		case strings.HasPrefix(name, "!"):
-			k, name = exception, name[1:]
-		case strings.HasPrefix(name, "*."):
-			k, name = wildcard, name[2:]
-		}
-		if name == "" || strings.Contains(name, "*") {
-			t.skipped = append(t.skipped, line)
-			continue
-		}
-		if !isASCII(name) {
-			// Rules are written in Unicode; hosts reach us as punycode.
-			a, err := idna.Punycode.ToASCII(name)
-			if err != nil {
-				t.skipped = append(t.skipped, line)
-				continue
-			}
-			name = a
-		}
-		t.rules[name] |= k
 	}
-	return t
+	return 0
 }
 
 // IsPublicSuffix reports whether domain is itself a public suffix: the
@@ -97,13 +74,14 @@ func parse(data string) *table {
 // domain must be lowercase ASCII (punycode for IDNs) without a trailing
 // dot; an empty domain or one with an empty label is never a suffix.
 func IsPublicSuffix(domain string) bool {
-	ps, ok := rules().publicSuffix(domain)
+	ps, ok := publicSuffix(domain, listKind)
 	return ok && ps == domain
 }
 
 // publicSuffix returns the public suffix of domain under the list's
-// algorithm, and false if domain is empty or has an empty label.
-func (t *table) publicSuffix(domain string) (string, bool) {
+// algorithm, given the rules' kinds per domain string, and false if
+// domain is empty or has an empty label.
+func publicSuffix(domain string, kindOf func(string) kind) (string, bool) {
 	if domain == "" || domain[0] == '.' || domain[len(domain)-1] == '.' || strings.Contains(domain, "..") {
 		return "", false
 	}
@@ -115,7 +93,7 @@ func (t *table) publicSuffix(domain string) (string, bool) {
 	prev := -1 // start of the label before s, or -1 for the whole domain
 	for start := 0; ; {
 		s := domain[start:]
-		k := t.rules[s]
+		k := kindOf(s)
 		if k&exception != 0 {
 			// "!www.ck": the suffix is the rule minus its leftmost label.
 			return s[strings.IndexByte(s, '.')+1:], true
@@ -140,21 +118,12 @@ func (t *table) publicSuffix(domain string) (string, bool) {
 	}
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
 // RegistrableDomain returns the registrable domain of domain (its public
 // suffix plus one label, "eTLD+1": the unit browsers call a site), and
 // false when domain is itself a public suffix or is not a valid domain.
 // domain follows IsPublicSuffix's rules.
 func RegistrableDomain(domain string) (string, bool) {
-	ps, ok := rules().publicSuffix(domain)
+	ps, ok := publicSuffix(domain, listKind)
 	if !ok || ps == domain {
 		return "", false
 	}
@@ -169,21 +138,22 @@ func RegistrableDomain(domain string) (string, bool) {
 // The answer is the shortest such rule, ties broken alphabetically, so it
 // is stable across runs.
 func RuleBelow(domain string) (string, bool) {
-	t := rules()
 	best := ""
 	consider := func(r string) {
 		if best == "" || len(r) < len(best) || len(r) == len(best) && r < best {
 			best = r
 		}
 	}
-	if t.rules[domain]&wildcard != 0 {
+	if listKind(domain)&wildcard != 0 {
 		consider("*." + domain)
 	}
 	suffix := "." + domain
-	for name, k := range t.rules {
-		if !strings.HasSuffix(name, suffix) {
+	for line := range strings.Lines(rulesData) {
+		name, digit, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+		if len(digit) != 1 || !strings.HasSuffix(name, suffix) {
 			continue
 		}
+		k := kind(digit[0] - '0')
 		switch {
 		case k&normal != 0:
 			consider(name)
